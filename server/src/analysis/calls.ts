@@ -1,0 +1,116 @@
+import type { CallableSpec, Catalogue, ParamSpec } from '../catalogue/types';
+import { paramByName, paramByPosition } from '../catalogue/types';
+import { headIdentifier, type ImportBindings, importedPath } from './imports';
+import type { SyntaxNode } from './parse';
+import type { ScopeResolver } from './scopes';
+
+/** A call into the catalogue, with the arguments that meet a catalogued parameter. */
+export interface CatalogueCall {
+  node: SyntaxNode;
+  spec: CallableSpec;
+  /** Canonical path of the callable (Model.fit for methods). */
+  path: string;
+  args: MatchedArg[];
+}
+
+export interface MatchedArg {
+  param: ParamSpec;
+  /** The keyword as written when it is a legacy name (lr for learning_rate). */
+  writtenAs?: string;
+  /** The value expression. */
+  value: SyntaxNode;
+  /** The keyword name, or undefined for a positional argument. */
+  keyword?: string;
+}
+
+export interface CallContext {
+  catalogue: Catalogue;
+  imports: ImportBindings;
+  scopes: ScopeResolver;
+  /** Last path segment -> callable, for names the file uses without importing (snippets). */
+  bareNames: Map<string, CallableSpec>;
+}
+
+/** Callables reachable by a bare name, when that name is unambiguous in the catalogue. */
+export function bareNameIndex(catalogue: Catalogue): Map<string, CallableSpec> {
+  const out = new Map<string, CallableSpec>();
+  const ambiguous = new Set<string>();
+  for (const spec of catalogue.callables) {
+    if (spec.kind === 'method') continue;
+    for (const path of spec.paths) {
+      const last = path.split('.').pop()!;
+      if (!/^[A-Z]/.test(last)) continue; // only classes: lower-case names (l2, relu) are too common to guess
+      const prev = out.get(last);
+      if (prev && prev !== spec) ambiguous.add(last);
+      else out.set(last, spec);
+    }
+  }
+  for (const name of ambiguous) out.delete(name);
+  return out;
+}
+
+function resolveCallee(fn: SyntaxNode, ctx: CallContext): { spec: CallableSpec; path: string } | undefined {
+  const { catalogue, imports } = ctx;
+  if (fn.type === 'identifier') {
+    const bound = imports.names.get(fn.text);
+    if (bound !== undefined) {
+      const spec = catalogue.byPath.get(bound);
+      return spec && { spec, path: bound };
+    }
+    for (const module of imports.starModules) {
+      const spec = catalogue.byPath.get(`${module}.${fn.text}`);
+      if (spec) return { spec, path: `${module}.${fn.text}` };
+    }
+    const spec = ctx.bareNames.get(fn.text);
+    // A bare catalogue name that the file never defines: a snippet with its imports left out.
+    if (spec && !ctx.scopes.resolveName(fn.text, fn)) return { spec, path: spec.paths[0] };
+    return undefined;
+  }
+  if (fn.type !== 'attribute') return undefined;
+  const path = importedPath(fn, imports);
+  if (path !== undefined) {
+    const spec = catalogue.byPath.get(path);
+    if (spec) return { spec, path };
+    // keras.Model.fit(...) style unbound calls are not model methods; any other imported module isn't either.
+    return undefined;
+  }
+  const method = fn.childForFieldName('attribute')?.text;
+  const spec = method ? catalogue.byMethod.get(method) : undefined;
+  if (!spec) return undefined;
+  const head = headIdentifier(fn.childForFieldName('object')!);
+  if (head && imports.names.has(head.text)) return undefined;
+  return { spec, path: `Model.${method}` };
+}
+
+export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | undefined {
+  const fn = call.childForFieldName('function');
+  const argList = call.childForFieldName('arguments');
+  if (!fn || !argList || argList.type !== 'argument_list') return undefined;
+  const callee = resolveCallee(fn, ctx);
+  if (!callee) return undefined;
+  const args: MatchedArg[] = [];
+  let position = 0;
+  let splatted = false;
+  for (const arg of argList.namedChildren) {
+    if (arg.type === 'comment') continue;
+    if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') {
+      splatted = true;
+      continue;
+    }
+    if (arg.type === 'keyword_argument') {
+      const name = arg.childForFieldName('name')?.text;
+      const value = arg.childForFieldName('value');
+      if (!name || !value) continue;
+      const param = paramByName(callee.spec, name);
+      if (param) args.push({ param, value, keyword: name, writtenAs: param.name === name ? undefined : name });
+      continue;
+    }
+    // After *args, positions are unknown.
+    if (!splatted) {
+      const param = paramByPosition(callee.spec, position);
+      if (param) args.push({ param, value: arg });
+    }
+    position++;
+  }
+  return { node: call, spec: callee.spec, path: callee.path, args };
+}

@@ -1,0 +1,93 @@
+import type { Scalar } from '../catalogue/types';
+import type { SyntaxNode } from './parse';
+
+export type Literal =
+  | { kind: 'number'; value: number; isInt: boolean }
+  | { kind: 'string'; value: string }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'none' }
+  | { kind: 'sequence'; elements: SyntaxNode[]; items: (Literal | undefined)[] };
+
+/** Strips redundant parentheses: ((3)) is 3. */
+export function unparen(node: SyntaxNode): SyntaxNode {
+  let cur = node;
+  for (let depth = 0; cur.type === 'parenthesized_expression' && depth < 1000; depth++) {
+    const inner = cur.namedChildren.find((c) => c.type !== 'comment');
+    if (!inner) break;
+    cur = inner;
+  }
+  return cur;
+}
+
+function parseNumber(text: string): { value: number; isInt: boolean } | undefined {
+  const t = text.replace(/_/g, '');
+  if (/[jJ]$/.test(t)) return undefined;
+  if (/^0[xX][0-9a-fA-F]+$/.test(t)) return { value: parseInt(t.slice(2), 16), isInt: true };
+  if (/^0[oO][0-7]+$/.test(t)) return { value: parseInt(t.slice(2), 8), isInt: true };
+  if (/^0[bB][01]+$/.test(t)) return { value: parseInt(t.slice(2), 2), isInt: true };
+  if (/^[0-9]+$/.test(t)) return { value: Number(t), isInt: true };
+  const value = Number(t);
+  return Number.isFinite(value) ? { value, isInt: false } : undefined;
+}
+
+function parseString(node: SyntaxNode): string | undefined {
+  const start = node.children[0];
+  if (!start || start.type !== 'string_start') return undefined;
+  const prefix = start.text.replace(/['"]/g, '').toLowerCase();
+  if (prefix.includes('f') || prefix.includes('b')) return undefined;
+  if (node.namedChildren.some((c) => c.type === 'interpolation')) return undefined;
+  let out = '';
+  for (const c of node.namedChildren) {
+    if (c.type === 'string_content') out += c.text;
+    else if (c.type === 'escape_sequence') out += prefix.includes('r') ? c.text : unescape(c.text);
+  }
+  return out;
+}
+
+function unescape(seq: string): string {
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+  return simple[seq.slice(1)] ?? seq;
+}
+
+/** The value of a literal expression, or undefined when it is anything else. */
+export function evalLiteral(input: SyntaxNode): Literal | undefined {
+  const node = unparen(input);
+  switch (node.type) {
+    case 'integer':
+    case 'float': {
+      const n = parseNumber(node.text);
+      return n && { kind: 'number', ...n };
+    }
+    case 'unary_operator': {
+      const op = node.childForFieldName('operator')?.text;
+      const arg = node.childForFieldName('argument');
+      if (!arg || (op !== '-' && op !== '+')) return undefined;
+      const inner = evalLiteral(arg);
+      if (!inner || inner.kind !== 'number') return undefined;
+      return { kind: 'number', value: op === '-' ? -inner.value : inner.value, isInt: inner.isInt };
+    }
+    case 'string': {
+      const s = parseString(node);
+      return s === undefined ? undefined : { kind: 'string', value: s };
+    }
+    case 'true':
+      return { kind: 'bool', value: true };
+    case 'false':
+      return { kind: 'bool', value: false };
+    case 'none':
+      return { kind: 'none' };
+    case 'tuple':
+    case 'list': {
+      const elements = node.namedChildren.filter((c) => c.type !== 'comment');
+      return { kind: 'sequence', elements, items: elements.map((e) => evalLiteral(e)) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function scalarOf(lit: Literal | undefined): Scalar | undefined {
+  if (!lit) return undefined;
+  if (lit.kind === 'number' || lit.kind === 'string' || lit.kind === 'bool') return lit.value;
+  return undefined;
+}

@@ -1,0 +1,233 @@
+import type { Catalogue, ParamSpec, Scalar } from '../catalogue/types';
+import { bareNameIndex, type CallContext, type CatalogueCall, type MatchedArg, matchCall } from './calls';
+import { findIgnores, isIgnored } from './ignore';
+import { collectImports } from './imports';
+import { LineIndex } from './lines';
+import { evalLiteral, type Literal, unparen } from './literals';
+import { parsePython, type SyntaxNode, type Tree } from './parse';
+import { findOutputLayers } from './roles';
+import { ScopeResolver } from './scopes';
+import { defaultSpace } from './space';
+import { assignIds } from './ids';
+import { unreadableReason } from './input';
+import type { AnalysisError, DefinitionKind, Hyperparameter, HyperparameterKind, ScanOptions, ScanResult, Span } from './types';
+
+/** A hyperparameter before ids are given: where it is, what it is, who uses it. */
+export interface Candidate extends Omit<Hyperparameter, 'id'> {
+  callNode: SyntaxNode;
+  /** Name of the variable, dict entry or parameter holding the value (for ids). */
+  definitionName?: string;
+}
+
+const bareNamesCache = new WeakMap<Catalogue, ReturnType<typeof bareNameIndex>>();
+
+/**
+ * Finds every hyperparameter in a Python source: pure (text in, data out), never throws.
+ * Pass the tree when the caller keeps one (the language server's incremental parse).
+ */
+export function scanSource(text: string, catalogue: Catalogue, options: ScanOptions = {}, tree?: Tree): ScanResult {
+  const unreadable = unreadableReason(text);
+  if (unreadable) return { hyperparameters: [], errors: [{ message: unreadable }] };
+  try {
+    const t = tree ?? parsePython(text);
+    return scanTree(text, t, catalogue, options);
+  } catch (err) {
+    return { hyperparameters: [], errors: [{ message: `internal error while scanning: ${(err as Error).message}` }] };
+  }
+}
+
+function scanTree(text: string, tree: Tree, catalogue: Catalogue, options: ScanOptions): ScanResult {
+  const root = tree.rootNode;
+  const lines = new LineIndex(text);
+  const imports = collectImports(root);
+  const scopes = new ScopeResolver(root);
+  let bareNames = bareNamesCache.get(catalogue);
+  if (!bareNames) bareNamesCache.set(catalogue, (bareNames = bareNameIndex(catalogue)));
+  const ctx: CallContext = { catalogue, imports, scopes, bareNames };
+
+  const calls: CatalogueCall[] = [];
+  for (const node of root.descendantsOfType('call')) {
+    const matched = matchCall(node, ctx);
+    if (matched) calls.push(matched);
+  }
+  const callIds = new Set(calls.map((c) => c.node.id));
+  const outputs = findOutputLayers(calls, scopes, imports, root);
+
+  const candidates: Candidate[] = [];
+  const bySite = new Map<string, Candidate>();
+  for (const call of calls) {
+    const isOutput = outputs.has(call.node.id);
+    for (const arg of call.args) {
+      const fixed = arg.param.fixed ?? (isOutput && call.spec.output.includes(arg.param.name)
+        ? `output layer: ${arg.param.name} is set by the task (the number of classes or targets), not tuned`
+        : undefined);
+      if (!arg.param.tune && !fixed) continue;
+      for (const cand of analyseArgument(call, arg, fixed, scopes, callIds, options)) {
+        const key = `${cand.span.start}:${cand.span.end}:${cand.element ?? ''}`;
+        const prev = bySite.get(key);
+        if (!prev) {
+          bySite.set(key, cand);
+          candidates.push(cand);
+        } else mergeUse(prev, cand);
+      }
+    }
+  }
+
+  const ignores = findIgnores(text, root, lines);
+  for (const cand of candidates) {
+    const defLine = lines.lineOf(cand.span.start);
+    const useLines = cand.uses.map((u) => lines.lineOf(u.start));
+    const ignored = isIgnored(ignores, defLine, cand.param) || (useLines.length > 0 && useLines.every((l) => isIgnored(ignores, l, cand.param)));
+    if (ignored && cand.kind !== 'fixed-by-task') {
+      cand.kind = 'ignored';
+      cand.tunable = false;
+      cand.reason = 'excluded by an "# optpar: ignore" comment';
+      cand.space = undefined;
+    }
+  }
+
+  const hyperparameters = assignIds(candidates, calls);
+  return { hyperparameters, errors: syntaxErrors(root, lines) };
+}
+
+/** A value used by several calls is tuned only if every use may be tuned. */
+function mergeUse(into: Candidate, other: Candidate): void {
+  into.uses.push(...other.uses);
+  if (into.tunable && !other.tunable) {
+    into.tunable = false;
+    into.kind = other.kind;
+    into.reason = other.reason;
+    into.space = undefined;
+  }
+}
+
+const DATA_HINT = /\.shape\b|\blen\(|\.size\b|\bnum_classes\b|\.n_|unique\(/;
+
+function describeNonLiteral(text: string): string {
+  const short = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  if (DATA_HINT.test(text)) return `not a literal: ${short} depends on the data`;
+  return `not a literal: ${short} is computed when the script runs`;
+}
+
+function analyseArgument(
+  call: CatalogueCall,
+  arg: MatchedArg,
+  fixed: string | undefined,
+  scopes: ScopeResolver,
+  callIds: Set<number>,
+  options: ScanOptions,
+): Candidate[] {
+  const use: Span = { start: arg.value.startIndex, end: arg.value.endIndex };
+  let site = unparen(arg.value);
+  let definition: DefinitionKind = 'argument';
+  let definitionName: string | undefined;
+  let reason: string | undefined;
+  // An object passed as the value (Adam(...), ReLU(...)) has its own hyperparameters.
+  if (site.type === 'call' && callIds.has(site.id)) return [];
+  if (['identifier', 'attribute', 'subscript'].includes(site.type)) {
+    const res = scopes.resolve(site);
+    if (res?.kind === 'bound') {
+      const value = unparen(res.value);
+      if (value.type === 'call' && callIds.has(value.id)) return [];
+      site = value;
+      definition = res.definition;
+      definitionName = res.name;
+    } else if (res?.kind === 'unresolved') reason = `not a literal: ${res.reason}`;
+    else reason = `not a literal: ${site.text} is not defined in this file`;
+  }
+  const base = {
+    call: call.path,
+    param: arg.param.name,
+    writtenAs: arg.writtenAs,
+    value: site.text,
+    type: arg.param.type,
+    span: { start: site.startIndex, end: site.endIndex },
+    definition,
+    definitionName,
+    uses: definition === 'argument' ? [] : [use],
+    callNode: call.node,
+    doc: arg.param.doc,
+  };
+  const make = (kind: HyperparameterKind, extra: Partial<Candidate> = {}): Candidate => ({
+    ...base,
+    kind,
+    tunable: kind === 'hyperparameter',
+    ...extra,
+  });
+  if (fixed) return [make('fixed-by-task', { reason: fixed, current: scalarValue(evalLiteral(site)) })];
+  if (reason) return [make('not-a-literal', { reason })];
+  const lit = evalLiteral(site);
+  if (!lit) return [make('not-a-literal', { reason: describeNonLiteral(site.text) })];
+  if (lit.kind === 'none') return [make('not-a-literal', { reason: 'None: no value to search around' })];
+
+  if (arg.param.type === 'tuple' && lit.kind === 'sequence') {
+    const ints = lit.items.map((i) => (i?.kind === 'number' && i.isInt ? i.value : undefined));
+    if (ints.some((v) => v === undefined)) return [make('not-a-literal', { reason: `not a literal tuple of ints: ${site.text}` })];
+    const values = ints as number[];
+    const tied = !options.splitTuples && values.every((v) => v === values[0]);
+    if (tied) return [tunableCandidate(make, arg.param, values[0], { tupleSize: values.length, type: 'int' })];
+    return lit.elements.map((el, i) =>
+      tunableCandidate(make, arg.param, values[i], {
+        type: 'int',
+        tupleSize: values.length,
+        element: i,
+        value: el.text,
+        span: { start: el.startIndex, end: el.endIndex },
+      }),
+    );
+  }
+  const mismatch = typeMismatch(arg.param, lit);
+  if (mismatch) return [make('not-a-literal', { reason: mismatch })];
+  const current = scalarValue(lit)!;
+  return [tunableCandidate(make, arg.param, current, arg.param.type === 'tuple' ? { type: 'int' } : {})];
+}
+
+function tunableCandidate(
+  make: (kind: HyperparameterKind, extra?: Partial<Candidate>) => Candidate,
+  param: ParamSpec,
+  current: Scalar,
+  extra: Partial<Candidate>,
+): Candidate {
+  const space = defaultSpace(param, current);
+  if (!space) return make('not-a-literal', { ...extra, current, reason: 'the catalogue gives no search range for this parameter' });
+  return make('hyperparameter', { ...extra, current, space });
+}
+
+function scalarValue(lit: Literal | undefined): Scalar | undefined {
+  if (!lit) return undefined;
+  if (lit.kind === 'number' || lit.kind === 'string' || lit.kind === 'bool') return lit.value;
+  return undefined;
+}
+
+function typeMismatch(param: ParamSpec, lit: Literal): string | undefined {
+  const want = param.type === 'tuple' ? 'int' : param.type;
+  const ok =
+    (want === 'int' && lit.kind === 'number' && lit.isInt) ||
+    (want === 'float' && lit.kind === 'number') ||
+    (want === 'string' && lit.kind === 'string') ||
+    (want === 'bool' && lit.kind === 'bool');
+  if (ok) return undefined;
+  const found = lit.kind === 'number' ? (lit.isInt ? 'an int' : 'a float') : lit.kind === 'sequence' ? 'a sequence' : `a ${lit.kind}`;
+  return `expected ${want === 'int' ? 'an int' : `a ${want}`} for ${param.name}, found ${found}`;
+}
+
+/** Syntax errors as messages; only subtrees that contain errors are visited. */
+function syntaxErrors(root: SyntaxNode, lines: LineIndex): AnalysisError[] {
+  const errors: AnalysisError[] = [];
+  if (!root.hasError) return errors;
+  const stack: SyntaxNode[] = [root];
+  while (stack.length && errors.length < 50) {
+    const node = stack.pop()!;
+    if (node.type === 'ERROR' || node.isMissing) {
+      const pos = lines.humanPosition(node.startIndex);
+      const what = node.isMissing ? `missing ${node.type}` : `unexpected ${JSON.stringify(node.text.slice(0, 20))}`;
+      errors.push({ message: `syntax error at line ${pos.line}, column ${pos.column}: ${what}`, span: { start: node.startIndex, end: node.endIndex } });
+      continue;
+    }
+    for (let i = node.childCount - 1; i >= 0; i--) {
+      const child = node.child(i)!;
+      if (child.hasError || child.isMissing) stack.push(child);
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,57 @@
+import type { ParamSpec, Scalar } from '../catalogue/types';
+import type { SearchSpace } from './types';
+
+/**
+ * The default search space of a parameter around its current value. Always contains the
+ * current value: a range is widened to reach it, a choice set gains it.
+ */
+export function defaultSpace(param: ParamSpec, current: Scalar): SearchSpace | undefined {
+  const isIntType = param.type === 'int' || param.type === 'tuple';
+  if (param.choices && param.choices.length) {
+    const options = param.choices.some((c) => sameValue(c, current)) ? [...param.choices] : [...param.choices, current];
+    if (options.every((o) => typeof o === 'number')) (options as number[]).sort((a, b) => a - b);
+    return { kind: 'choice', options };
+  }
+  if (param.type === 'bool') return { kind: 'choice', options: [true, false] };
+  if (typeof current !== 'number' || !param.range) return undefined;
+  let [low, high] = param.range;
+  low = Math.min(low, current);
+  high = Math.max(high, current);
+  if (param.scale === 'log' && low > 0) {
+    return isIntType ? { kind: 'qloguniform', low, high, q: 1 } : { kind: 'loguniform', low, high };
+  }
+  if (param.scale === 'log' && current <= 0 && !isIntType) {
+    // A zero factor (l2(0.0)) cannot sit on a log scale: search linearly from it.
+    return { kind: 'uniform', low: Math.min(0, current), high };
+  }
+  return isIntType ? { kind: 'uniformint', low: Math.floor(low), high: Math.ceil(high) } : { kind: 'uniform', low, high };
+}
+
+function sameValue(a: Scalar, b: Scalar): boolean {
+  return a === b || (typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase());
+}
+
+export function spaceContains(space: SearchSpace, value: Scalar): boolean {
+  if (space.kind === 'choice') return space.options.some((o) => sameValue(o, value));
+  if (typeof value !== 'number') return false;
+  return value >= space.low && value <= space.high;
+}
+
+/** A short human form: {32, 64, 128} or [1e-4, 1e-2] log. */
+export function describeSpace(space: SearchSpace): string {
+  const fmt = (v: Scalar) => (typeof v === 'number' ? formatNumber(v) : typeof v === 'string' ? `'${v}'` : String(v));
+  switch (space.kind) {
+    case 'choice':
+      return `{${space.options.map(fmt).join(', ')}}`;
+    case 'loguniform':
+    case 'qloguniform':
+      return `[${fmt(space.low)}, ${fmt(space.high)}] log`;
+    default:
+      return `[${fmt(space.low)}, ${fmt(space.high)}]`;
+  }
+}
+
+export function formatNumber(v: number): string {
+  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toExponential().replace(/\.?0+e/, 'e').replace('e+', 'e');
+  return String(v);
+}

@@ -1,0 +1,64 @@
+import type { Scalar, ValueType } from '../catalogue/types';
+
+/** A stretch of the source, in UTF-16 offsets (what JS strings and tree-sitter's indices use). */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export type SearchSpace =
+  | { kind: 'choice'; options: Scalar[] }
+  | { kind: 'uniform'; low: number; high: number }
+  | { kind: 'loguniform'; low: number; high: number }
+  | { kind: 'uniformint'; low: number; high: number }
+  | { kind: 'qloguniform'; low: number; high: number; q: number };
+
+/** Why a parameter is (not) tuned; also the diagnostic code in the language server. */
+export type HyperparameterKind = 'hyperparameter' | 'fixed-by-task' | 'not-a-literal' | 'ignored';
+
+/** Where the value lives: the argument itself, or a definition the argument refers to. */
+export type DefinitionKind = 'argument' | 'variable' | 'dict-entry' | 'class-attribute' | 'parameter-default';
+
+export interface Hyperparameter {
+  /** Readable, unique in the file: dense_1.units, conv2d.kernel_size, fit.epochs, learning_rate. */
+  id: string;
+  /** Canonical path of the callable: keras.layers.Dense, Model.fit. */
+  call: string;
+  /** The current Keras name of the parameter (learning_rate even when written lr). */
+  param: string;
+  /** The name as written when it is a legacy one (lr). */
+  writtenAs?: string;
+  /** Source text of the value (at the definition site for variables). */
+  value: string;
+  type: ValueType;
+  /** Tuple parameters: element count; element is set when each element is tuned on its own. */
+  tupleSize?: number;
+  element?: number;
+  tunable: boolean;
+  kind: HyperparameterKind;
+  reason?: string;
+  /** The text a rewrite replaces. */
+  span: Span;
+  definition: DefinitionKind;
+  /** The parsed current value (the tuple's element for tied tuples). Undefined when not a literal. */
+  current?: Scalar;
+  /** Argument sites that use the value. */
+  uses: Span[];
+  space?: SearchSpace;
+  doc?: string;
+}
+
+export interface AnalysisError {
+  message: string;
+  span?: Span;
+}
+
+export interface ScanResult {
+  hyperparameters: Hyperparameter[];
+  errors: AnalysisError[];
+}
+
+export interface ScanOptions {
+  /** Tune the elements of a tuple with equal elements separately (the paper's way) instead of as one value. */
+  splitTuples?: boolean;
+}

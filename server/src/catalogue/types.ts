@@ -1,0 +1,83 @@
+/**
+ * The catalogue: what optpar knows of the Keras API. Loaded from metadata/*.yaml
+ * (and optional user files), validated once, then read-only.
+ */
+
+export type ValueType = 'int' | 'float' | 'bool' | 'string' | 'tuple';
+export type Scale = 'linear' | 'log';
+export type CallableKind =
+  | 'layer'
+  | 'model'
+  | 'activation'
+  | 'optimizer'
+  | 'regularizer'
+  | 'initializer'
+  | 'callback'
+  | 'method'
+  | 'function';
+
+export type Scalar = number | string | boolean;
+
+export interface ParamSpec {
+  name: string;
+  /** Index among the positional parameters of the real signature (self excluded); undefined for keyword-only. */
+  position?: number;
+  /** Keras 1/2 names that mean this parameter (lr, nb_filter...). */
+  legacy: string[];
+  type: ValueType;
+  /** Tuple parameters: the number of int elements. */
+  size?: number;
+  scale: Scale;
+  range?: [number, number];
+  choices?: Scalar[];
+  /** False: a real parameter (kept for positional order) that is not a hyperparameter. */
+  tune: boolean;
+  /** Set by the task or the data: reported, never tuned. */
+  fixed?: string;
+  doc?: string;
+}
+
+export interface CallableSpec {
+  name: string;
+  kind: CallableKind;
+  /** Dotted paths in canonical form (keras.*; tensorflow.keras.* is folded into keras.* by the resolver). For methods: Model.fit. */
+  paths: string[];
+  /** Prefix of the readable ids of this callable's hyperparameters. */
+  id: string;
+  /** Parameters fixed when this layer produces the model's output (units, activation...). */
+  output: string[];
+  /** Keeps its input's width, so the layer before it also shapes the output (Dropout, Activation...). */
+  passthrough: boolean;
+  /** Wraps another layer given as its first argument (Bidirectional, TimeDistributed). */
+  wrapper: boolean;
+  doc?: string;
+  params: ParamSpec[];
+  /** Where it was defined, for messages. */
+  origin: string;
+}
+
+export interface CatalogueError {
+  file: string;
+  entry?: string;
+  field?: string;
+  message: string;
+}
+
+export interface Catalogue {
+  callables: CallableSpec[];
+  /** Keras version the names and positions were taken from. */
+  source: string;
+  byPath: Map<string, CallableSpec>;
+  /** Method entries by method name (fit, compile...). */
+  byMethod: Map<string, CallableSpec>;
+  sets: Map<string, Scalar[]>;
+}
+
+/** Finds a parameter by its current or legacy name. */
+export function paramByName(spec: CallableSpec, name: string): ParamSpec | undefined {
+  return spec.params.find((p) => p.name === name) ?? spec.params.find((p) => p.legacy.includes(name));
+}
+
+export function paramByPosition(spec: CallableSpec, index: number): ParamSpec | undefined {
+  return spec.params.find((p) => p.position === index);
+}

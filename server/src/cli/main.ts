@@ -1,0 +1,43 @@
+import { runScan, type CommandIO } from './scan';
+import { USAGE, UsageError } from './usage';
+
+export const VERSION: string = require('../../package.json').version;
+
+type Command = (argv: string[], io: CommandIO) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  scan: runScan,
+};
+
+/** The optpar command line; resolves to the exit code. */
+export async function main(argv: string[], io: CommandIO = defaultIO): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v') {
+    io.out(VERSION);
+    return 0;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  const run = command ? COMMANDS[command] : undefined;
+  if (!run) {
+    io.err(command ? `optpar: unknown command "${command}"\n\n${USAGE}` : USAGE);
+    return 2;
+  }
+  try {
+    return await run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`optpar ${command}: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`optpar ${command}: ${(err as Error).stack ?? err}`);
+    return 1;
+  }
+}
+
+const defaultIO: CommandIO = {
+  out: (s) => process.stdout.write(s + '\n'),
+  err: (s) => process.stderr.write(s + '\n'),
+};

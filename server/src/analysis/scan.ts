@@ -124,7 +124,8 @@ function analyseArgument(
   let reason: string | undefined;
   // An object passed as the value (Adam(...), ReLU(...)) has its own hyperparameters.
   if (site.type === 'call' && callIds.has(site.id)) return [];
-  if (['identifier', 'attribute', 'subscript'].includes(site.type)) {
+  if (site.type === 'subscript' && site.childForFieldName('value')?.text === 'params') reason = 'already parametrized';
+  if (!reason && ['identifier', 'attribute', 'subscript'].includes(site.type)) {
     const res = scopes.resolve(site);
     if (res?.kind === 'bound') {
       const value = unparen(res.value);

@@ -7,6 +7,8 @@ type Command = (argv: string[], io: CommandIO) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   scan: runScan,
+  // Loaded on demand: the language server's dependencies cost start-up time the other commands don't need.
+  lsp: (argv, io) => require('./lsp').runLsp(argv, io),
 };
 
 /** The optpar command line; resolves to the exit code. */

@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""Check the optpar catalogue's names and positions against an installed Keras.
+
+The catalogue (metadata/*.yaml) is read as JSON, so this script needs no YAML library. Feed it
+the merged callables, e.g. from the repository root:
+
+    node -e "const Y=require('yaml'),fs=require('fs');const c=[];for(const f of fs.readdirSync('metadata').filter(f=>f.endsWith('.yaml')))for(const e of Y.parse(fs.readFileSync('metadata/'+f,'utf8')).callables??[])c.push({...e,origin:f});process.stdout.write(JSON.stringify({callables:c}))" \\
+      | .venv/bin/python metadata/check_keras.py
+
+Accepted input: {"callables": [...]}, a list of callables, or a list of parsed files
+({"source": ..., "callables": [...]}). A callable may carry "origin" (its file) for messages.
+
+For every callable, each path starting with "keras." is imported (methods: "Model.fit" is looked
+up as keras.Model.fit). Paths absent from this Keras (Keras 2 module paths, removed aliases) are
+reported as info; at least one path must resolve. The first path that resolves gives the
+signature: __init__ of a class (self excluded), the function itself otherwise. Each parameter
+must then be a named parameter of that signature, or, when the signature has **kwargs, a
+keyword-only catalogue parameter (no position) such as input_shape on layers; a tunable one
+must moreover be read from **kwargs by the Keras code (kwargs.pop/get), so that a misspelt
+hyperparameter cannot hide there (fixed and tune: false ones, like the Keras 2 keyword
+batch_input_shape, are only noted). A catalogue
+position must equal the parameter's index among the positional(-or-keyword) parameters; a
+Keras keyword-only parameter must have no position. A legacy name must not be a current
+parameter of the same signature.
+
+Output (stdout): {"keras", "source", "errors": [{"callable", "param", "message"}], "info",
+"callables", "checked"}; exit status 1 when there are errors.
+
+--write prints the positions taken from the installed Keras instead, as JSON
+{callable: {param: position or null}}, for a maintainer to copy into the YAML files; it does
+not rewrite the YAML files in place (comments and layout would be lost). It exits 1 when errors
+remain that positions cannot fix (unresolvable callables, unknown names).
+"""
+
+import argparse
+import contextlib
+import importlib
+import inspect
+import json
+import os
+import re
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Silences native (absl/TensorFlow C++) log lines written while Keras imports its backend."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+KWARG_READ = re.compile(
+    r"""kwargs\s*\.\s*(?:pop|get)\(\s*["'](\w+)["']|["'](\w+)["']\s+(?:not\s+)?in\s+kwargs"""
+)
+
+
+def resolve(path):
+    """The object at a dotted keras.* path, or (None, reason)."""
+    parts = path.split(".")
+    obj = None
+    for i in range(len(parts)):
+        if i == 0:
+            try:
+                obj = importlib.import_module(parts[0])
+            except Exception as exc:  # noqa: BLE001 - any import failure means "absent"
+                return None, f"cannot import {parts[0]}: {exc}"
+            continue
+        if hasattr(obj, parts[i]):
+            obj = getattr(obj, parts[i])
+            continue
+        if inspect.ismodule(obj):
+            try:
+                obj = importlib.import_module(".".join(parts[: i + 1]))
+                continue
+            except Exception:  # noqa: BLE001
+                pass
+        return None, f"{'.'.join(parts[:i])} has no attribute {parts[i]}"
+    if inspect.ismodule(obj):
+        return None, "is a module, not a callable"
+    if not callable(obj):
+        return None, "is not callable"
+    return obj, None
+
+
+def describe(obj):
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', getattr(obj, '__name__', '?'))}"
+
+
+def signature_of(obj, is_method):
+    """(parameters without self, functions whose source may read **kwargs)."""
+    if inspect.isclass(obj):
+        func = obj.__init__
+        params = list(inspect.signature(func).parameters.values())[1:]
+        sources = [c.__dict__["__init__"] for c in obj.__mro__ if "__init__" in c.__dict__]
+    else:
+        func = obj
+        params = list(inspect.signature(func).parameters.values())
+        if is_method and params and params[0].name in ("self", "cls"):
+            params = params[1:]
+        sources = [func]
+    return params, sources
+
+
+def shown(obj):
+    try:
+        return str(inspect.signature(obj.__init__ if inspect.isclass(obj) else obj))
+    except (TypeError, ValueError):
+        return "(...)"
+
+
+def kwargs_read(sources):
+    names = set()
+    for func in sources:
+        try:
+            src = inspect.getsource(func)
+        except (OSError, TypeError):
+            continue
+        for m in KWARG_READ.finditer(src):
+            names.add(m.group(1) or m.group(2))
+    return names
+
+
+def load_input(args):
+    text = open(args.json, encoding="utf-8").read() if args.json and args.json != "-" else sys.stdin.read()
+    data = json.loads(text)
+    sources = set()
+    if isinstance(data, dict):
+        if "source" in data:
+            sources.add(data["source"])
+        return data.get("callables", []), sources
+    callables = []
+    for item in data:
+        if isinstance(item, dict) and "callables" in item and "name" not in item:
+            if "source" in item:
+                sources.add(item["source"])
+            callables.extend(item["callables"] or [])
+        else:
+            callables.append(item)
+    return callables, sources
+
+
+def check(callables):
+    errors, info, positions = [], [], {}
+    checked = 0
+    seen_keys = set()
+
+    def err(spec, param, message, position_only=False):
+        e = {"callable": spec.get("name"), "param": param, "message": message}
+        if position_only:
+            e["_position"] = True  # fixed by copying --write's positions; stripped from the report
+        if spec.get("origin"):
+            e["origin"] = spec["origin"]
+        errors.append(e)
+
+    def note(spec, message, param=None):
+        info.append({"callable": spec.get("name"), "param": param, "message": message})
+
+    for spec in callables:
+        name = spec.get("name")
+        kind = spec.get("kind")
+        is_method = kind == "method"
+        key = name if name not in seen_keys else f"{name} ({kind})"
+        seen_keys.add(key)
+
+        primary, primary_path = None, None
+        for path in spec.get("paths") or []:
+            full = path
+            if is_method and path.startswith("Model."):
+                full = "keras." + path
+            if not full.startswith("keras."):
+                note(spec, f"path {path}: not a keras.* path, not checked")
+                continue
+            obj, why = resolve(full)
+            if obj is None:
+                note(spec, f"legacy path, absent in this Keras: {path} ({why})")
+                continue
+            if primary is None:
+                primary, primary_path = obj, path
+            elif obj is not primary:
+                note(spec, f"path {path} resolves to {describe(obj)}, not {describe(primary)} (checked through {primary_path})")
+        if primary is None:
+            err(spec, None, "no path resolves in this Keras")
+            continue
+
+        try:
+            params, sources = signature_of(primary, is_method)
+        except (TypeError, ValueError) as exc:
+            err(spec, None, f"no signature for {primary_path}: {exc}")
+            continue
+        positional = [p.name for p in params if p.kind in POSITIONAL]
+        keyword_only = {p.name for p in params if p.kind == inspect.Parameter.KEYWORD_ONLY}
+        named = set(positional) | keyword_only
+        has_var_kw = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params)
+        read = None
+        fixed_positions = positions.setdefault(key, {})
+
+        for p in spec.get("params") or []:
+            pname = p.get("name")
+            pos = p.get("position")
+            checked += 1
+            if pname in positional:
+                index = positional.index(pname)
+                fixed_positions[pname] = index
+                if pos is None:
+                    err(spec, pname, f"Keras takes it positionally at index {index}; the catalogue has no position", True)
+                elif pos != index:
+                    err(spec, pname, f"position {pos} in the catalogue, {index} in Keras ({primary_path})", True)
+            elif pname in keyword_only:
+                fixed_positions[pname] = None
+                if pos is not None:
+                    err(spec, pname, f"keyword-only in Keras; the catalogue gives position {pos}", True)
+            elif has_var_kw:
+                fixed_positions[pname] = None
+                if read is None:
+                    read = kwargs_read(sources)
+                tunable = p.get("tune", True) is not False and not p.get("fixed")
+                if pos is not None:
+                    err(spec, pname, f"no named parameter {pname} in {primary_path}{shown(primary)}; "
+                        f"only its **kwargs could take it, so it has no position; the catalogue gives {pos}", True)
+                elif pname in read:
+                    pass
+                elif tunable:
+                    err(spec, pname, f"no parameter {pname} in {primary_path}{shown(primary)}, and its **kwargs "
+                        "never read it: a tunable parameter must be real (a misspelt name?)")
+                else:
+                    note(spec, "accepted by **kwargs but not read by this Keras's code (a Keras 1/2 keyword?)", pname)
+            else:
+                err(spec, pname, f"no parameter {pname} in {primary_path}{shown(primary)}")
+            for legacy in p.get("legacy") or []:
+                if legacy == pname:
+                    err(spec, pname, "legacy repeats the current name")
+                elif legacy in named:
+                    err(spec, pname, f"legacy name {legacy} is a current parameter of {primary_path}")
+    return errors, info, positions, checked
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="--write prints the real positions as JSON {callable: {param: position}}; it does "
+        "not rewrite the YAML files in place.",
+    )
+    parser.add_argument("--json", metavar="FILE", help="catalogue JSON (default: stdin; '-' is stdin)")
+    parser.add_argument("--write", action="store_true", help="print the positions from the installed Keras")
+    args = parser.parse_args(argv)
+
+    callables, sources = load_input(args)
+    with _quiet_stderr():
+        import keras  # noqa: F401 - imported for its side effect on resolve()
+    errors, info, positions, checked = check(callables)
+
+    if args.write:
+        json.dump(positions, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        remaining = [e for e in errors if not e.get("_position")]
+        for e in remaining:
+            print(f"error: {e['callable']}.{e['param']}: {e['message']}", file=sys.stderr)
+        return 1 if remaining else 0
+
+    for e in errors:
+        e.pop("_position", None)
+    report = {
+        "keras": keras.__version__,
+        "source": sorted(sources),
+        "errors": errors,
+        "info": info,
+        "callables": len(callables),
+        "checked": checked,
+    }
+    json.dump(report, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

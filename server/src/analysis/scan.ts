@@ -36,6 +36,15 @@ export function scanSource(text: string, catalogue: Catalogue, options: ScanOpti
   }
 }
 
+/** Every call into the catalogue in a parsed source (for the harness, which must move model-building code). */
+export function catalogueCalls(tree: Tree, catalogue: Catalogue): CatalogueCall[] {
+  const root = tree.rootNode;
+  let bareNames = bareNamesCache.get(catalogue);
+  if (!bareNames) bareNamesCache.set(catalogue, (bareNames = bareNameIndex(catalogue)));
+  const ctx: CallContext = { catalogue, imports: collectImports(root), scopes: new ScopeResolver(root), bareNames };
+  return root.descendantsOfType('call').flatMap((node) => matchCall(node, ctx) ?? []);
+}
+
 function scanTree(text: string, tree: Tree, catalogue: Catalogue, options: ScanOptions): ScanResult {
   const root = tree.rootNode;
   const lines = new LineIndex(text);
@@ -86,7 +95,7 @@ function scanTree(text: string, tree: Tree, catalogue: Catalogue, options: ScanO
     }
   }
 
-  const hyperparameters = assignIds(candidates, calls);
+  const hyperparameters = assignIds(candidates, calls).sort((a, b) => a.span.start - b.span.start || (a.element ?? 0) - (b.element ?? 0));
   return { hyperparameters, errors: syntaxErrors(root, lines) };
 }
 

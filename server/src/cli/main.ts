@@ -1,3 +1,5 @@
+import { runHarness } from './harness';
+import { runParametrize } from './parametrize';
 import { runScan, type CommandIO } from './scan';
 import { USAGE, UsageError } from './usage';
 
@@ -7,6 +9,9 @@ type Command = (argv: string[], io: CommandIO) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   scan: runScan,
+  parametrize: runParametrize,
+  harness: runHarness,
+  tune: (argv, io) => require('./tune').runTune(argv, io),
   // Loaded on demand: the language server's dependencies cost start-up time the other commands don't need.
   lsp: (argv, io) => require('./lsp').runLsp(argv, io),
 };

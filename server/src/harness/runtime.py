@@ -247,7 +247,7 @@ def _optpar_report(trials, args, results_path, interrupted):
                      "epochs": r.get("epochs"), "metrics": r.get("metrics"), "notes": r.get("notes")})
     ok = [row for row in rows if row["status"] == STATUS_OK and row["loss"] is not None]
     best = min(ok, key=lambda row: row["loss"]) if ok else None
-    command = "python %s --params '%s'" % (_optpar_os.path.basename(_optpar_sys.argv[0]), _optpar_json.dumps(best["params"]) if best else "{}")
+    command = "python %s --params '%s'" % (_optpar_sys.argv[0], _optpar_json.dumps(best["params"]) if best else "{}")
     report = {
         "source": OPTPAR_SETTINGS["source"],
         "algo": args.algo, "seed": args.seed, "max_evals": args.max_evals, "interrupted": interrupted,

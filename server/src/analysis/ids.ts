@@ -16,6 +16,7 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[]): Hype
   const withCandidates = new Set(candidates.map((c) => c.callNode.id));
   const callById = new Map(calls.map((c) => [c.node.id, c]));
   const prefixes = new Map<number, string>();
+  const usedPrefixes = new Set<string>();
   const counters = new Map<string, number>();
   const taken = new Set<string>();
   const unique = (base: string) => {
@@ -38,7 +39,8 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[]): Hype
       counters.set(call.spec.id, n + 1);
       prefix = n === 0 ? call.spec.id : `${call.spec.id}_${n}`;
     }
-    prefix = uniquePrefix(prefix, prefixes);
+    for (let n = 1, base = prefix; usedPrefixes.has(prefix); n++) prefix = `${base}_${n}`;
+    usedPrefixes.add(prefix);
     prefixes.set(call.node.id, prefix);
     return prefix;
   };
@@ -55,13 +57,6 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[]): Hype
     if (cand.element !== undefined) base += `.${cand.element}`;
     return { id: unique(base), ...rest };
   });
-}
-
-function uniquePrefix(prefix: string, prefixes: Map<number, string>): string {
-  const used = new Set(prefixes.values());
-  let out = prefix;
-  for (let n = 1; used.has(out); n++) out = `${prefix}_${n}`;
-  return out;
 }
 
 function explicitName(call: SyntaxNode): string | undefined {

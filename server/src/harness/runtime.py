@@ -272,6 +272,7 @@ def _optpar_report(trials, args, results_path, interrupted):
 def _optpar_search(args):
     import numpy as np
     from hyperopt import anneal, fmin, rand, tpe
+    from hyperopt.exceptions import AllTrialsFailed
     algos = {"tpe": tpe.suggest, "rand": rand.suggest, "anneal": anneal.suggest}
     if args.algo == "atpe":
         from hyperopt import atpe  # needs lightgbm and scikit-learn
@@ -287,8 +288,11 @@ def _optpar_search(args):
         # the running trial, and a rerun resumes from the file.
         while len(trials.trials) < args.max_evals:
             done = len(trials.trials)
-            fmin(objective, OPTPAR_SPACE, algo=algos[args.algo], max_evals=done + 1, trials=trials,
-                 rstate=np.random.default_rng(args.seed + done), show_progressbar=False, return_argmin=False)
+            try:
+                fmin(objective, OPTPAR_SPACE, algo=algos[args.algo], max_evals=done + 1, trials=trials,
+                     rstate=np.random.default_rng(args.seed + done), show_progressbar=False, return_argmin=False)
+            except AllTrialsFailed:
+                pass  # hyperopt's fmin ends with trials.argmin, which raises while every trial so far failed
             _optpar_save_trials(trials_path, trials)
             losses = [l for l in trials.losses() if l is not None]
             bar.set_postfix(best_loss="%.4g" % min(losses) if losses else "n/a")

@@ -29,7 +29,8 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[]): Hype
   const prefixOf = (call: CatalogueCall): string => {
     const known = prefixes.get(call.node.id);
     if (known) return known;
-    let prefix = explicitName(call.node) ?? assignedName(call.node);
+    // A method's result (history = model.fit(...)) says nothing about the call: keep fit, compile.
+    let prefix = explicitName(call.node) ?? (call.spec.kind === 'method' ? undefined : assignedName(call.node));
     if (!prefix) {
       const parent = enclosingCatalogueArg(call.node, callById);
       if (parent && withCandidates.has(parent.call.node.id)) prefix = `${prefixOf(parent.call)}.${parent.param}`;
@@ -52,7 +53,7 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[]): Hype
     const { callNode, definitionName, ...rest } = cand;
     const call = callById.get(callNode.id)!;
     let base: string;
-    if (definitionName && cand.definition !== 'argument') base = definitionName;
+    if (definitionName) base = definitionName;
     else base = `${prefixOf(call)}.${cand.param}`;
     if (cand.element !== undefined) base += `.${cand.element}`;
     return { id: unique(base), ...rest };

@@ -6,7 +6,7 @@ import { LineIndex } from './lines';
 import { evalLiteral, type Literal, unparen } from './literals';
 import { parsePython, type SyntaxNode, type Tree } from './parse';
 import { findOutputLayers } from './roles';
-import { ScopeResolver } from './scopes';
+import { type ParameterRef, ScopeResolver } from './scopes';
 import { defaultSpace } from './space';
 import { assignIds } from './ids';
 import { unreadableReason } from './input';
@@ -114,8 +114,8 @@ const DATA_HINT = /\.shape\b|\blen\(|\.size\b|\bnum_classes\b|\.n_|unique\(/;
 
 function describeNonLiteral(text: string): string {
   const short = text.length > 40 ? `${text.slice(0, 37)}...` : text;
-  if (DATA_HINT.test(text)) return `not a literal: ${short} depends on the data`;
-  return `not a literal: ${short} is computed when the script runs`;
+  if (DATA_HINT.test(text)) return `${short} depends on the data`;
+  return `${short} is computed when the script runs`;
 }
 
 function analyseArgument(
@@ -134,17 +134,73 @@ function analyseArgument(
   // An object passed as the value (Adam(...), ReLU(...)) has its own hyperparameters.
   if (site.type === 'call' && callIds.has(site.id)) return [];
   if (site.type === 'subscript' && site.childForFieldName('value')?.text === 'params') reason = 'already parametrized';
+  let callSites: Candidate[] = [];
   if (!reason && ['identifier', 'attribute', 'subscript'].includes(site.type)) {
     const res = scopes.resolve(site);
+    if (res?.parameter) callSites = callSiteCandidates(call, arg, fixed, res.parameter, scopes, callIds, options);
     if (res?.kind === 'bound') {
       const value = unparen(res.value);
-      if (value.type === 'call' && callIds.has(value.id)) return [];
+      if (value.type === 'call' && callIds.has(value.id)) return callSites;
       site = value;
       definition = res.definition;
       definitionName = res.name;
-    } else if (res?.kind === 'unresolved') reason = `not a literal: ${res.reason}`;
-    else reason = `not a literal: ${site.text} is not defined in this file`;
+    } else if (res?.kind === 'unresolved') {
+      // A parameter without a default whose every call passes a value: those values are the hyperparameters.
+      if (res.parameter && callSites.length) return callSites;
+      reason = res.reason;
+    } else reason = `${site.text} is not defined in this file`;
   }
+  return [...analyseValue(call, arg, fixed, site, definition, definitionName, use, reason, options), ...callSites];
+}
+
+/** The values a helper function's callers pass for the parameter an argument reads. */
+function callSiteCandidates(
+  call: CatalogueCall,
+  arg: MatchedArg,
+  fixed: string | undefined,
+  parameter: ParameterRef,
+  scopes: ScopeResolver,
+  callIds: Set<number>,
+  options: ScanOptions,
+): Candidate[] {
+  const use: Span = { start: arg.value.startIndex, end: arg.value.endIndex };
+  const fnName = parameter.fn.childForFieldName('name')?.text ?? '';
+  const out: Candidate[] = [];
+  for (const passed of scopes.callSiteArguments(parameter)) {
+    let site = unparen(passed);
+    if (site.type === 'call' && callIds.has(site.id)) continue;
+    let definition: DefinitionKind = 'argument';
+    let definitionName = `${fnName}.${parameter.name}`;
+    let reason: string | undefined;
+    if (['identifier', 'attribute', 'subscript'].includes(site.type)) {
+      const res = scopes.resolve(site);
+      if (res?.kind === 'bound') {
+        site = unparen(res.value);
+        if (site.type === 'call' && callIds.has(site.id)) continue;
+        definition = res.definition;
+        definitionName = res.name;
+      } else if (res?.kind === 'unresolved') reason = res.reason;
+      else continue; // a parameter of the caller, or something not in this file: reported where it is defined, if anywhere
+    }
+    for (const cand of analyseValue(call, arg, fixed, site, definition, definitionName, use, reason, options)) {
+      out.push(cand);
+    }
+  }
+  return out;
+}
+
+function analyseValue(
+  call: CatalogueCall,
+  arg: MatchedArg,
+  fixed: string | undefined,
+  site: SyntaxNode,
+  definition: DefinitionKind,
+  definitionName: string | undefined,
+  use: Span,
+  reason: string | undefined,
+  options: ScanOptions,
+): Candidate[] {
+  const atUse = site.startIndex === use.start && site.endIndex === use.end;
   const base = {
     call: call.path,
     param: arg.param.name,
@@ -154,7 +210,7 @@ function analyseArgument(
     span: { start: site.startIndex, end: site.endIndex },
     definition,
     definitionName,
-    uses: definition === 'argument' ? [] : [use],
+    uses: atUse ? [] : [use],
     callNode: call.node,
     doc: arg.param.doc,
   };
@@ -172,7 +228,7 @@ function analyseArgument(
 
   if (arg.param.type === 'tuple' && lit.kind === 'sequence') {
     const ints = lit.items.map((i) => (i?.kind === 'number' && i.isInt ? i.value : undefined));
-    if (ints.some((v) => v === undefined)) return [make('not-a-literal', { reason: `not a literal tuple of ints: ${site.text}` })];
+    if (ints.some((v) => v === undefined)) return [make('not-a-literal', { reason: `not a tuple of int literals: ${site.text}` })];
     const values = ints as number[];
     const tied = !options.splitTuples && values.every((v) => v === values[0]);
     if (tied) return [tunableCandidate(make, arg.param, values[0], { tupleSize: values.length, type: 'int' })];

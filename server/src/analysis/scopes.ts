@@ -3,9 +3,15 @@ import type { DefinitionKind } from './types';
 import { evalLiteral, unparen } from './literals';
 
 /** What a name used as an argument refers to: the expression it is bound to, or why not. */
+/** A function parameter a name reads: its values may come from the function's call sites. */
+export interface ParameterRef {
+  fn: SyntaxNode;
+  name: string;
+}
+
 export type Resolution =
-  | { kind: 'bound'; value: SyntaxNode; definition: DefinitionKind; name: string }
-  | { kind: 'unresolved'; reason: string };
+  | { kind: 'bound'; value: SyntaxNode; definition: DefinitionKind; name: string; parameter?: ParameterRef }
+  | { kind: 'unresolved'; reason: string; parameter?: ParameterRef };
 
 type Binding = { at: number; value?: SyntaxNode; reason?: string };
 
@@ -78,10 +84,11 @@ export class ScopeResolver {
     if (scope.params.has(name)) {
       const dflt = scope.params.get(name);
       const fn = scope.node.childForFieldName('name')?.text ?? 'lambda';
-      if (!dflt) return { kind: 'unresolved', reason: `parameter "${name}" of ${fn}() has no default value` };
+      const parameter = scope.node.type === 'function_definition' ? { fn: scope.node, name } : undefined;
       const reassigned = scope.bindings.get(name);
       if (reassigned?.length) return { kind: 'unresolved', reason: `parameter "${name}" is reassigned in ${fn}()` };
-      return { kind: 'bound', value: dflt, definition: 'parameter-default', name: `${fn}.${name}` };
+      if (!dflt) return { kind: 'unresolved', reason: `parameter "${name}" of ${fn}() has no default value`, parameter };
+      return { kind: 'bound', value: dflt, definition: 'parameter-default', name: `${fn}.${name}`, parameter };
     }
     const list = scope.bindings.get(name);
     if (!list || list.length === 0) return undefined;
@@ -147,6 +154,40 @@ export class ScopeResolver {
       if (def?.type === 'class_definition' && def.childForFieldName('name')?.text === name) return def;
     }
     return undefined;
+  }
+
+  private callIndex?: Map<string, SyntaxNode[]>;
+
+  /**
+   * The arguments that calls of a module-level function pass for one of its parameters
+   * (conv_block(x, 128) passes 128 for filters). Calls that splat arguments are skipped.
+   */
+  callSiteArguments(ref: ParameterRef): SyntaxNode[] {
+    const fnName = ref.fn.childForFieldName('name')?.text;
+    if (!fnName || this.enclosingScope(ref.fn).type !== 'module') return [];
+    if (!this.callIndex) {
+      this.callIndex = new Map();
+      for (const call of this.root.descendantsOfType('call')) {
+        const callee = call.childForFieldName('function');
+        if (callee?.type !== 'identifier') continue;
+        const list = this.callIndex.get(callee.text) ?? [];
+        list.push(call);
+        this.callIndex.set(callee.text, list);
+      }
+    }
+    const params = ref.fn.childForFieldName('parameters')?.namedChildren ?? [];
+    const names = params.map((p) => (p.type === 'identifier' ? p.text : p.childForFieldName('name')?.text ?? p.namedChildren.find((c) => c.type === 'identifier')?.text));
+    const position = names.indexOf(ref.name);
+    const out: SyntaxNode[] = [];
+    for (const call of this.callIndex.get(fnName) ?? []) {
+      const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+      if (args.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) continue;
+      const kw = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === ref.name);
+      const positional = args.filter((a) => a.type !== 'keyword_argument');
+      const value = kw?.childForFieldName('value') ?? (position >= 0 ? positional[position] : undefined);
+      if (value) out.push(value);
+    }
+    return out;
   }
 
   private selfCache = new Map<number, Map<string, SyntaxNode[]>>();

@@ -83,7 +83,7 @@ export class ScopeResolver {
   private lookIn(scope: ScopeInfo, name: string, at: number): Resolution | undefined {
     if (scope.params.has(name)) {
       const dflt = scope.params.get(name);
-      const fn = scope.node.childForFieldName('name')?.text ?? 'lambda';
+      const fn = functionLabel(scope.node);
       const parameter = scope.node.type === 'function_definition' ? { fn: scope.node, name } : undefined;
       const reassigned = scope.bindings.get(name);
       if (reassigned?.length) return { kind: 'unresolved', reason: `parameter "${name}" is reassigned in ${fn}()` };
@@ -326,4 +326,15 @@ function dictEntry(container: SyntaxNode, key: string): SyntaxNode | undefined {
     }
   }
   return undefined;
+}
+
+/** build_model for a function; Net for Net.__init__; Net.call for another method. */
+function functionLabel(fn: SyntaxNode): string {
+  const name = fn.childForFieldName('name')?.text ?? 'lambda';
+  let parent = fn.parent;
+  if (parent?.type === 'decorated_definition') parent = parent.parent;
+  const cls = parent?.type === 'block' ? parent.parent : undefined;
+  if (cls?.type !== 'class_definition') return name;
+  const className = cls.childForFieldName('name')?.text ?? '';
+  return name === '__init__' ? className : `${className}.${name}`;
 }

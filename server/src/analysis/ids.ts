@@ -64,7 +64,7 @@ function explicitName(call: SyntaxNode): string | undefined {
   for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
     if (arg.type !== 'keyword_argument' || arg.childForFieldName('name')?.text !== 'name') continue;
     const lit = evalLiteral(arg.childForFieldName('value')!);
-    if (lit?.kind === 'string' && lit.value.trim()) return lit.value.trim().replace(/[^A-Za-z0-9_]+/g, '_');
+    if (lit?.kind === 'string' && lit.value.trim()) return lit.value.trim().replace(/[^\p{L}\p{N}_]+/gu, '_');
   }
   return undefined;
 }

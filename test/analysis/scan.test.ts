@@ -84,7 +84,8 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'HIDDEN_UNITS', param: 'units', value: '48', kind: 'T', at: ['HIDDEN_UNITS = 48'], definition: 'variable', uses: [['Dense(HIDDEN_UNITS', 6]], current: 48 },
     { id: 'build_model.activation', param: 'activation', value: '"relu"', kind: 'T', at: ['activation="relu"'], definition: 'parameter-default', uses: [['activation=activation', 11]] },
     { id: 'DROPOUT', param: 'rate', value: '0.3', kind: 'T', at: ['DROPOUT = 0.3'], definition: 'variable', uses: [['Dropout(DROPOUT)', 8]] },
-    { id: 'dense_1.units', param: 'units', value: 'num_classes', kind: 'F', at: ['Dense(num_classes', 6], reason: /output layer/ },
+    // num_classes has no default; its value comes from the one caller, build_model(10): fixed, it is the output width.
+    { id: 'build_model.num_classes', param: 'units', value: '10', kind: 'F', at: ['build_model(10)', 12], uses: [['Dense(num_classes', 6]], reason: /output layer/ },
     { id: 'dense_1.activation', param: 'activation', value: '"softmax"', kind: 'F', at: ['"softmax"'] },
     { id: 'LEARNING_RATE', param: 'learning_rate', value: '0.002', kind: 'T', at: ['LEARNING_RATE = 0.002'], definition: 'variable', uses: [['learning_rate=LEARNING_RATE', 14]], call: 'keras.optimizers.RMSprop' },
     { id: 'compile.loss', param: 'loss', value: '"sparse_categorical_crossentropy"', kind: 'F', at: ['"sparse_categorical_crossentropy"'] },
@@ -95,9 +96,9 @@ const EXPECTED: Record<string, Expected[]> = {
   'subclassed_model.py': [
     { id: 'DigitNet.hidden', param: 'units', value: '96', kind: 'T', at: ['hidden = 96'], definition: 'class-attribute', uses: [['Dense(self.hidden', 6]] },
     { id: 'd1.activation', param: 'activation', value: '"relu"', kind: 'T', at: ['"relu"'] },
-    { id: '__init__.dropout', param: 'rate', value: '0.1', kind: 'T', at: ['dropout=0.1'], definition: 'parameter-default', uses: [['Dropout(dropout)', 8]] },
+    { id: 'DigitNet.dropout', param: 'rate', value: '0.1', kind: 'T', at: ['dropout=0.1'], definition: 'parameter-default', uses: [['Dropout(dropout)', 8]] },
     // The layer call() returns: its width is the number of classes even when held in a default.
-    { id: '__init__.num_classes', param: 'units', value: '10', kind: 'F', at: ['num_classes=10'], definition: 'parameter-default', uses: [['Dense(num_classes', 6]], reason: /output layer/ },
+    { id: 'DigitNet.num_classes', param: 'units', value: '10', kind: 'F', at: ['num_classes=10'], definition: 'parameter-default', uses: [['Dense(num_classes', 6]], reason: /output layer/ },
     { id: 'out.activation', param: 'activation', value: '"softmax"', kind: 'F', at: ['"softmax"'] },
     { id: 'compile.optimizer', param: 'optimizer', value: '"adam"', kind: 'T', at: ['"adam"'] },
     { id: 'compile.loss', param: 'loss', value: '"sparse_categorical_crossentropy"', kind: 'F', at: ['"sparse_categorical_crossentropy"'] },

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { byId, scan } from './helpers';
+
+const fixed = (src: string) =>
+  scan(src).hyperparameters.filter((h) => h.kind === 'fixed-by-task').map((h) => h.id).sort();
+
+describe('task awareness: what the task fixes', () => {
+  it('Sequential list: the last layer, and the one before it through Dropout', () => {
+    const src = 'from keras import layers, models\nm = models.Sequential([layers.Dense(64, activation="relu"), layers.Dense(3, activation="softmax"), layers.Dropout(0.1)])\n';
+    expect(fixed(src)).toEqual(['dense_1.activation', 'dense_1.units']);
+    expect(byId(scan(src)).get('dropout.rate')!.tunable).toBe(true);
+  });
+  it('model.add sequence', () => {
+    const src = 'from keras import layers, models\nm = models.Sequential()\nm.add(layers.Dense(64))\nm.add(layers.Dense(5, activation="softmax"))\n';
+    expect(fixed(src)).toEqual(['dense_1.activation', 'dense_1.units']);
+  });
+  it('functional API: through Dropout and Activation (passthrough layers) to the Dense that sets the width', () => {
+    const src = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'inp = keras.Input(shape=(20,))',
+      'h = layers.Dense(64, activation="relu")(inp)',
+      'h = layers.Dense(10)(h)',
+      'h = layers.Dropout(0.5)(h)',
+      'out = layers.Activation("softmax")(h)',
+      'model = keras.Model(inp, out)',
+      '',
+    ].join('\n');
+    expect(fixed(src)).toEqual(['activation.activation', 'dense_1.units', 'inp.shape']);
+    const r = byId(scan(src));
+    expect(r.get('dense.units')!.tunable).toBe(true);
+    expect(r.get('dropout.rate')!.tunable).toBe(true);
+  });
+  it('functional API with outputs= keyword and a list of outputs', () => {
+    const src = [
+      'import keras',
+      'inp = keras.Input(shape=(8,))',
+      'a = keras.layers.Dense(4, name="head_a")(inp)',
+      'b = keras.layers.Dense(2, name="head_b")(inp)',
+      'm = keras.Model(inputs=inp, outputs=[a, b])',
+      '',
+    ].join('\n');
+    expect(fixed(src)).toEqual(['head_a.units', 'head_b.units', 'inp.shape']);
+  });
+  it('subclassed Model: the layer call() returns', () => {
+    const src = [
+      'import keras',
+      'class Net(keras.Model):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.h = keras.layers.Dense(32)',
+      '        self.o = keras.layers.Dense(4)',
+      '    def call(self, x):',
+      '        return self.o(self.h(x))',
+      '',
+    ].join('\n');
+    expect(fixed(src)).toEqual(['o.units']);
+    expect(byId(scan(src)).get('h.units')!.tunable).toBe(true);
+  });
+  it('Bidirectional output wraps the layer whose units are fixed', () => {
+    const src = 'from keras import layers, models\nm = models.Sequential([layers.Embedding(100, 16), layers.Bidirectional(layers.LSTM(8))])\n';
+    expect(fixed(src)).toEqual(['embedding.input_dim', 'lstm.units']);
+  });
+  it('loss and metrics are fixed; input_shape, input_dim, Input(shape) and Embedding input_dim too', () => {
+    const src = [
+      'from keras import layers, models, Input',
+      'i = Input(shape=(4,))',
+      'm = models.Sequential([layers.Dense(8, input_dim=4), layers.Dense(8, input_shape=(4,)), layers.Embedding(input_dim=50, output_dim=8), layers.Dense(1)])',
+      'm.compile(optimizer="adam", loss="mse", metrics=["mae"])',
+      '',
+    ].join('\n');
+    const r = byId(scan(src));
+    for (const id of ['i.shape', 'dense.input_dim', 'dense_1.input_shape', 'embedding.input_dim', 'dense_2.units', 'compile.loss', 'compile.metrics'])
+      expect(r.get(id), id).toMatchObject({ kind: 'fixed-by-task', tunable: false });
+    expect(r.get('compile.loss')!.reason).toMatch(/task/);
+    expect(r.get('embedding.input_dim')!.reason).toMatch(/vocabulary/);
+    expect(r.get('compile.optimizer')!.tunable).toBe(true);
+    expect(r.get('embedding.output_dim')!.tunable).toBe(true);
+  });
+});

@@ -69,7 +69,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'dropout.rate', param: 'rate', value: '0.2', kind: 'T', at: ['rate=0.2'] },
     { id: 'dense_1.units', param: 'units', value: '32', kind: 'T', at: ['Dense(32'] },
     { id: 'dense_1.activation', param: 'activation', value: '"tanh"', kind: 'T', at: ['"tanh"'] },
-    { id: 'dense_1.kernel_regularizer.l2', param: 'l2', value: '1e-4', kind: 'T', at: ['l2(1e-4)'], call: 'keras.regularizers.l2', type: 'float' },
+    { id: 'dense_1.kernel_regularizer.l2', param: 'l2', value: '1e-4', kind: 'T', at: ['l2(1e-4)'], call: 'keras.regularizers.L2', type: 'float' },
     { id: 'dense_2.units', param: 'units', value: '10', kind: 'F', at: ['Dense(10'] },
     { id: 'dense_2.activation', param: 'activation', value: '"softmax"', kind: 'F', at: ['"softmax"'] },
     { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: '0.01', kind: 'T', at: ['SGD(0.01'], call: 'keras.optimizers.SGD' },
@@ -80,7 +80,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'fit.batch_size', param: 'batch_size', value: '64', kind: 'T', at: ['batch_size=64'] },
   ],
   'build_model_constants.py': [
-    { id: 'input.shape', param: 'shape', value: '(64,)', kind: 'F', at: ['shape=(64,)'], call: 'keras.layers.Input' },
+    { id: 'input.shape', param: 'shape', value: '(64,)', kind: 'F', at: ['shape=(64,)'], call: 'keras.Input' },
     { id: 'HIDDEN_UNITS', param: 'units', value: '48', kind: 'T', at: ['HIDDEN_UNITS = 48'], definition: 'variable', uses: [['Dense(HIDDEN_UNITS', 6]], current: 48 },
     { id: 'build_model.activation', param: 'activation', value: '"relu"', kind: 'T', at: ['activation="relu"'], definition: 'parameter-default', uses: [['activation=activation', 11]] },
     { id: 'DROPOUT', param: 'rate', value: '0.3', kind: 'T', at: ['DROPOUT = 0.3'], definition: 'variable', uses: [['Dropout(DROPOUT)', 8]] },

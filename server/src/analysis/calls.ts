@@ -8,7 +8,7 @@ import type { ScopeResolver } from './scopes';
 export interface CatalogueCall {
   node: SyntaxNode;
   spec: CallableSpec;
-  /** Canonical path of the callable (Model.fit for methods). */
+  /** Canonical path of the callable: its catalogue entry's first path (Model.fit for methods). */
   path: string;
   args: MatchedArg[];
 }
@@ -55,11 +55,13 @@ function resolveCallee(fn: SyntaxNode, ctx: CallContext): { spec: CallableSpec; 
     const bound = imports.names.get(fn.text);
     if (bound !== undefined) {
       const spec = catalogue.byPath.get(bound);
-      return spec && { spec, path: bound };
+      return spec && { spec, path: spec.paths[0] };
     }
+    // A name the file defines itself (class Dense: ...) is not the star-imported one.
+    if (imports.starModules.length && ctx.scopes.resolveName(fn.text, fn)) return undefined;
     for (const module of imports.starModules) {
       const spec = catalogue.byPath.get(`${module}.${fn.text}`);
-      if (spec) return { spec, path: `${module}.${fn.text}` };
+      if (spec) return { spec, path: spec.paths[0] };
     }
     const spec = ctx.bareNames.get(fn.text);
     // A bare catalogue name that the file never defines: a snippet with its imports left out.
@@ -70,7 +72,7 @@ function resolveCallee(fn: SyntaxNode, ctx: CallContext): { spec: CallableSpec; 
   const path = importedPath(fn, imports);
   if (path !== undefined) {
     const spec = catalogue.byPath.get(path);
-    if (spec) return { spec, path };
+    if (spec) return { spec, path: spec.paths[0] };
     // keras.Model.fit(...) style unbound calls are not model methods; any other imported module isn't either.
     return undefined;
   }

@@ -148,7 +148,7 @@ function analyseArgument(
       // A parameter without a default whose every call passes a value: those values are the hyperparameters.
       if (res.parameter && callSites.length) return callSites;
       reason = res.reason;
-    } else reason = `${site.text} is not defined in this file`;
+    } else if (site.type === 'identifier') reason = `${site.text} is not defined in this file`;
   }
   return [...analyseValue(call, arg, fixed, site, definition, definitionName, use, reason, options), ...callSites];
 }

@@ -41,7 +41,7 @@ export function readCatalogueSources(paths: string[]): { sources: CatalogueSourc
 function parseSource(source: CatalogueSource, errors: CatalogueError[]): { entries: unknown[]; sets: Record<string, unknown>; version?: string } {
   const ext = extname(source.file).toLowerCase();
   if (ext === '.csv') return { entries: csvToEntries(source.text, source.file, errors), sets: {} };
-  const doc = parseDocument(source.text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(source.text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     for (const e of doc.errors) {
       const pos = e.linePos?.[0];

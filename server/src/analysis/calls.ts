@@ -1,7 +1,8 @@
 import type { CallableSpec, Catalogue, ParamSpec } from '../catalogue/types';
 import { paramByName, paramByPosition } from '../catalogue/types';
-import { headIdentifier, type ImportBindings, importedPath } from './imports';
+import { canonicalPath, headIdentifier, type ImportBindings, importedPath } from './imports';
 import type { SyntaxNode } from './parse';
+import { evalLiteral } from './literals';
 import type { ScopeResolver } from './scopes';
 
 /** A call into the catalogue, with the arguments that meet a catalogued parameter. */
@@ -11,6 +12,10 @@ export interface CatalogueCall {
   /** Canonical path of the callable: its catalogue entry's first path (Model.fit for methods). */
   path: string;
   args: MatchedArg[];
+  /** The literal of a name='...' argument: the user's own name for the layer. */
+  explicitName?: string;
+  /** Calls passed by a keyword the catalogue does not list (kernel_regularizer=l2(...)), for ids. */
+  passes: { value: SyntaxNode; keyword: string }[];
 }
 
 export interface MatchedArg {
@@ -24,6 +29,8 @@ export interface MatchedArg {
 }
 
 export interface CallContext {
+  /** The source the tree was parsed from. */
+  text: string;
   catalogue: Catalogue;
   imports: ImportBindings;
   scopes: ScopeResolver;
@@ -49,6 +56,8 @@ export function bareNameIndex(catalogue: Catalogue): Map<string, CallableSpec> {
   return out;
 }
 
+const DOTTED = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/;
+
 function resolveCallee(fn: SyntaxNode, ctx: CallContext): { spec: CallableSpec; path: string } | undefined {
   const { catalogue, imports } = ctx;
   if (fn.type === 'identifier') {
@@ -69,22 +78,29 @@ function resolveCallee(fn: SyntaxNode, ctx: CallContext): { spec: CallableSpec; 
     return undefined;
   }
   if (fn.type !== 'attribute') return undefined;
-  const path = importedPath(fn, imports);
+  // The dotted text is enough for a plain a.b.c callee, and cheaper than walking attribute nodes.
+  const dotted = fn.text.replace(/\s+/g, '');
+  const parts = DOTTED.test(dotted) ? dotted.split('.') : undefined;
+  const base = parts && imports.names.get(parts[0]);
+  const path = parts ? (base === undefined ? undefined : canonicalPath([base, ...parts.slice(1)].join('.'))) : importedPath(fn, imports);
   if (path !== undefined) {
     const spec = catalogue.byPath.get(path);
     if (spec) return { spec, path: spec.paths[0] };
     // keras.Model.fit(...) style unbound calls are not model methods; any other imported module isn't either.
     return undefined;
   }
-  const method = fn.childForFieldName('attribute')?.text;
+  const method = parts ? parts[parts.length - 1] : fn.childForFieldName('attribute')?.text;
   const spec = method ? catalogue.byMethod.get(method) : undefined;
   if (!spec) return undefined;
-  const head = headIdentifier(fn.childForFieldName('object')!);
-  if (head && imports.names.has(head.text)) return undefined;
+  const head = parts ? parts[0] : headIdentifier(fn.childForFieldName('object')!)?.text;
+  if (head && imports.names.has(head)) return undefined;
   return { spec, path: `Model.${method}` };
 }
 
+const KEYWORD = /^\s*([A-Za-z_]\w*)\s*=/;
+
 export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | undefined {
+  const text = ctx.text;
   const fn = call.childForFieldName('function');
   const argList = call.childForFieldName('arguments');
   if (!fn || !argList || argList.type !== 'argument_list') return undefined;
@@ -93,6 +109,8 @@ export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | u
   const args: MatchedArg[] = [];
   let position = 0;
   let splatted = false;
+  let explicitName: string | undefined;
+  const passes: CatalogueCall['passes'] = [];
   for (const arg of argList.namedChildren) {
     if (arg.type === 'comment') continue;
     if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') {
@@ -100,11 +118,17 @@ export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | u
       continue;
     }
     if (arg.type === 'keyword_argument') {
-      const name = arg.childForFieldName('name')?.text;
       const value = arg.childForFieldName('value');
-      if (!name || !value) continue;
+      if (!value) continue;
+      const name = KEYWORD.exec(text.slice(arg.startIndex, value.startIndex))?.[1];
+      if (!name) continue;
+      if (name === 'name') {
+        const lit = evalLiteral(value);
+        if (lit?.kind === 'string' && lit.value.trim()) explicitName = lit.value.trim().replace(/[^\p{L}\p{N}_]+/gu, '_');
+      }
       const param = paramByName(callee.spec, name);
       if (param) args.push({ param, value, keyword: name, writtenAs: param.name === name ? undefined : name });
+      else if (value.type === 'call') passes.push({ value, keyword: name });
       continue;
     }
     // After *args, positions are unknown.
@@ -114,5 +138,5 @@ export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | u
     }
     position++;
   }
-  return { node: call, spec: callee.spec, path: callee.path, args };
+  return { node: call, spec: callee.spec, path: callee.path, args, explicitName, passes };
 }

@@ -1,5 +1,5 @@
 import type { CatalogueCall } from './calls';
-import { evalLiteral, unparen } from './literals';
+import { unparen } from './literals';
 import type { SyntaxNode } from './parse';
 import type { Candidate } from './scan';
 import type { Hyperparameter } from './types';
@@ -12,16 +12,39 @@ import type { Hyperparameter } from './types';
  * hyperparameters, so adding other lines changes no id. A value held in a variable, dict entry
  * or parameter default is named after it (units, CONFIG.lr, build_model.units).
  */
-export function assignIds(candidates: Candidate[], calls: CatalogueCall[]): Hyperparameter[] {
+export function assignIds(candidates: Candidate[], calls: CatalogueCall[], root: SyntaxNode): Hyperparameter[] {
   const withCandidates = new Set(candidates.map((c) => c.callNode.id));
   const callById = new Map(calls.map((c) => [c.node.id, c]));
+  // Who passes each call as an argument, and which variable each call is assigned to: one pass
+  // over what is already known, instead of walking up from every call.
+  const passedTo = new Map<number, { call: CatalogueCall; param: string }>();
+  for (const call of calls) {
+    for (const arg of call.args) {
+      const value = unparen(arg.value);
+      if (value.type === 'call') passedTo.set(value.id, { call, param: arg.param.name });
+    }
+    for (const pass of call.passes) passedTo.set(pass.value.id, { call, param: pass.keyword });
+  }
+  const assigned = assignmentTargets(root);
   const prefixes = new Map<number, string>();
   const usedPrefixes = new Set<string>();
+  const nextPrefixSuffix = new Map<string, number>();
+  const uniquePrefix = (base: string) => {
+    let prefix = base;
+    let n = nextPrefixSuffix.get(base) ?? 1;
+    while (usedPrefixes.has(prefix)) prefix = `${base}_${n++}`;
+    nextPrefixSuffix.set(base, n);
+    usedPrefixes.add(prefix);
+    return prefix;
+  };
   const counters = new Map<string, number>();
   const taken = new Set<string>();
+  const nextSuffix = new Map<string, number>();
   const unique = (base: string) => {
     let id = base;
-    for (let n = 1; taken.has(id); n++) id = `${base}_${n}`;
+    let n = nextSuffix.get(base) ?? 1;
+    while (taken.has(id)) id = `${base}_${n++}`;
+    nextSuffix.set(base, n);
     taken.add(id);
     return id;
   };
@@ -30,9 +53,9 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[]): Hype
     const known = prefixes.get(call.node.id);
     if (known) return known;
     // A method's result (history = model.fit(...)) says nothing about the call: keep fit, compile.
-    let prefix = explicitName(call.node) ?? (call.spec.kind === 'method' ? undefined : assignedName(call.node));
+    let prefix = call.explicitName ?? (call.spec.kind === 'method' ? undefined : assigned.get(call.node.id));
     if (!prefix) {
-      const parent = enclosingCatalogueArg(call.node, callById);
+      const parent = passedTo.get(call.node.id);
       if (parent && withCandidates.has(parent.call.node.id)) prefix = `${prefixOf(parent.call)}.${parent.param}`;
     }
     if (!prefix) {
@@ -40,8 +63,7 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[]): Hype
       counters.set(call.spec.id, n + 1);
       prefix = n === 0 ? call.spec.id : `${call.spec.id}_${n}`;
     }
-    for (let n = 1, base = prefix; usedPrefixes.has(prefix); n++) prefix = `${base}_${n}`;
-    usedPrefixes.add(prefix);
+    prefix = uniquePrefix(prefix);
     prefixes.set(call.node.id, prefix);
     return prefix;
   };
@@ -50,51 +72,29 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[]): Hype
   for (const call of calls) if (withCandidates.has(call.node.id)) prefixOf(call);
 
   return candidates.map((cand) => {
-    const { callNode, definitionName, ...rest } = cand;
-    const call = callById.get(callNode.id)!;
-    let base: string;
-    if (definitionName) base = definitionName;
-    else base = `${prefixOf(call)}.${cand.param}`;
+    let base = cand.definitionName ?? `${prefixOf(callById.get(cand.callNode.id)!)}.${cand.param}`;
     if (cand.element !== undefined) base += `.${cand.element}`;
-    return { id: unique(base), ...rest };
+    const h = cand as Partial<Candidate> & Hyperparameter;
+    h.id = unique(base);
+    delete h.callNode;
+    delete h.definitionName;
+    return h;
   });
 }
 
-function explicitName(call: SyntaxNode): string | undefined {
-  for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
-    if (arg.type !== 'keyword_argument' || arg.childForFieldName('name')?.text !== 'name') continue;
-    const lit = evalLiteral(arg.childForFieldName('value')!);
-    if (lit?.kind === 'string' && lit.value.trim()) return lit.value.trim().replace(/[^\p{L}\p{N}_]+/gu, '_');
+/** Call node id -> the name it is assigned to (x = Dense(..) gives x; self.d1 = Dense(..) gives d1). */
+function assignmentTargets(root: SyntaxNode): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const assign of root.descendantsOfType('assignment')) {
+    const right = assign.childForFieldName('right');
+    const value = right && unparen(right);
+    if (value?.type !== 'call') continue;
+    const left = assign.childForFieldName('left');
+    if (left?.type === 'identifier') out.set(value.id, left.text);
+    else if (left?.type === 'attribute' && left.childForFieldName('object')?.text === 'self') {
+      const attr = left.childForFieldName('attribute')?.text;
+      if (attr) out.set(value.id, attr);
+    }
   }
-  return undefined;
-}
-
-function assignedName(call: SyntaxNode): string | undefined {
-  let node = call;
-  while (node.parent?.type === 'parenthesized_expression') node = node.parent;
-  const parent = node.parent;
-  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== node.id) return undefined;
-  const left = parent.childForFieldName('left');
-  if (left?.type === 'identifier') return left.text;
-  if (left?.type === 'attribute' && left.childForFieldName('object')?.text === 'self') return left.childForFieldName('attribute')?.text;
-  return undefined;
-}
-
-/** The catalogue call and parameter this call is passed to as an argument, if any. */
-function enclosingCatalogueArg(call: SyntaxNode, callById: Map<number, CatalogueCall>): { call: CatalogueCall; param: string } | undefined {
-  let node = call;
-  while (node.parent?.type === 'parenthesized_expression') node = node.parent;
-  let parent = node.parent;
-  let keyword: string | undefined;
-  if (parent?.type === 'keyword_argument') {
-    keyword = parent.childForFieldName('name')?.text;
-    node = parent;
-    parent = parent.parent;
-  }
-  if (parent?.type !== 'argument_list') return undefined;
-  const outer = parent.parent && callById.get(parent.parent.id);
-  if (!outer) return undefined;
-  const matched = outer.args.find((a) => unparen(a.value).id === call.id);
-  if (matched) return { call: outer, param: matched.param.name };
-  return keyword ? { call: outer, param: keyword } : undefined;
+  return out;
 }

@@ -30,18 +30,18 @@ function parseNumber(text: string): { value: number; isInt: boolean } | undefine
   return Number.isFinite(value) ? { value, isInt: false } : undefined;
 }
 
+const STRING = /^([A-Za-z]*)('\'\'|"""|'|")/;
+
+/** A plain (not f-, not bytes) string literal's value, read from its text. */
 function parseString(node: SyntaxNode): string | undefined {
-  const start = node.children[0];
-  if (!start || start.type !== 'string_start') return undefined;
-  const prefix = start.text.replace(/['"]/g, '').toLowerCase();
+  const text = node.text;
+  const m = STRING.exec(text);
+  if (!m) return undefined;
+  const prefix = m[1].toLowerCase();
   if (prefix.includes('f') || prefix.includes('b')) return undefined;
-  if (node.namedChildren.some((c) => c.type === 'interpolation')) return undefined;
-  let out = '';
-  for (const c of node.namedChildren) {
-    if (c.type === 'string_content') out += c.text;
-    else if (c.type === 'escape_sequence') out += prefix.includes('r') ? c.text : unescape(c.text);
-  }
-  return out;
+  const body = text.slice(m[0].length, text.length - m[2].length);
+  if (prefix.includes('r') || !body.includes('\\')) return body;
+  return body.replace(/\\(.)/gs, (seq) => unescape(seq));
 }
 
 function unescape(seq: string): string {

@@ -10,7 +10,14 @@ import type { ScopeResolver } from './scopes';
  * Found from Sequential([...]) lists, model.add(...) sequences, Model(inputs, outputs) in the
  * functional API and the return of a subclassed Model's call().
  */
-export function findOutputLayers(calls: CatalogueCall[], scopes: ScopeResolver, imports: ImportBindings, root: SyntaxNode): Set<number> {
+export function findOutputLayers(
+  calls: CatalogueCall[],
+  allCalls: SyntaxNode[],
+  text: string,
+  scopes: ScopeResolver,
+  imports: ImportBindings,
+  root: SyntaxNode,
+): Set<number> {
   const byStart = new Map<number, CatalogueCall>();
   for (const c of calls) byStart.set(c.node.id, c);
   const outputs = new Set<number>();
@@ -33,7 +40,11 @@ export function findOutputLayers(calls: CatalogueCall[], scopes: ScopeResolver, 
     }
   }
   // model.add(layer) sequences, one per receiver in one scope.
-  for (const call of root.descendantsOfType('call')) {
+  const ADD = /[\w.\s]*\.\s*add\s*\(/y;
+  for (const call of allCalls) {
+    // A cheap look at the text first: most calls are not .add(...).
+    ADD.lastIndex = call.startIndex;
+    if (!ADD.test(text)) continue;
     const fn = call.childForFieldName('function');
     if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'add') continue;
     const arg = call.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');

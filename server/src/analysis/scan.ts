@@ -37,11 +37,11 @@ export function scanSource(text: string, catalogue: Catalogue, options: ScanOpti
 }
 
 /** Every call into the catalogue in a parsed source (for the harness, which must move model-building code). */
-export function catalogueCalls(tree: Tree, catalogue: Catalogue): CatalogueCall[] {
+export function catalogueCalls(text: string, tree: Tree, catalogue: Catalogue): CatalogueCall[] {
   const root = tree.rootNode;
   let bareNames = bareNamesCache.get(catalogue);
   if (!bareNames) bareNamesCache.set(catalogue, (bareNames = bareNameIndex(catalogue)));
-  const ctx: CallContext = { catalogue, imports: collectImports(root), scopes: new ScopeResolver(root), bareNames };
+  const ctx: CallContext = { text, catalogue, imports: collectImports(root), scopes: new ScopeResolver(root), bareNames };
   return root.descendantsOfType('call').flatMap((node) => matchCall(node, ctx) ?? []);
 }
 
@@ -52,15 +52,16 @@ function scanTree(text: string, tree: Tree, catalogue: Catalogue, options: ScanO
   const scopes = new ScopeResolver(root);
   let bareNames = bareNamesCache.get(catalogue);
   if (!bareNames) bareNamesCache.set(catalogue, (bareNames = bareNameIndex(catalogue)));
-  const ctx: CallContext = { catalogue, imports, scopes, bareNames };
+  const ctx: CallContext = { text, catalogue, imports, scopes, bareNames };
 
   const calls: CatalogueCall[] = [];
-  for (const node of root.descendantsOfType('call')) {
+  const allCalls = root.descendantsOfType('call');
+  for (const node of allCalls) {
     const matched = matchCall(node, ctx);
     if (matched) calls.push(matched);
   }
   const callIds = new Set(calls.map((c) => c.node.id));
-  const outputs = findOutputLayers(calls, scopes, imports, root);
+  const outputs = findOutputLayers(calls, allCalls, text, scopes, imports, root);
 
   const candidates: Candidate[] = [];
   const bySite = new Map<string, Candidate>();
@@ -95,7 +96,7 @@ function scanTree(text: string, tree: Tree, catalogue: Catalogue, options: ScanO
     }
   }
 
-  const hyperparameters = assignIds(candidates, calls).sort((a, b) => a.span.start - b.span.start || (a.element ?? 0) - (b.element ?? 0));
+  const hyperparameters = assignIds(candidates, calls, root).sort((a, b) => a.span.start - b.span.start || (a.element ?? 0) - (b.element ?? 0));
   return { hyperparameters, errors: syntaxErrors(root, lines) };
 }
 

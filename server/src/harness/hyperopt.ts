@@ -99,7 +99,7 @@ export function generateHarness(text: string, sourcePath: string, catalogue: Cat
 
   const rewritten = parametrize(text, chosen).text;
   const tree = parsePython(rewritten);
-  const calls = catalogueCalls(tree, catalogue);
+  const calls = catalogueCalls(rewritten, tree, catalogue);
   const fits = calls.filter((c) => c.path === 'Model.fit');
   if (fits.length === 0) throw new HarnessError(`${name}: no model.fit(...) call: a trial needs the training code to score the model`);
   const validated = fits.every((c) =>

@@ -74,11 +74,25 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], root:
   return candidates.map((cand) => {
     let base = cand.definitionName ?? `${prefixOf(callById.get(cand.callNode.id)!)}.${cand.param}`;
     if (cand.element !== undefined) base += `.${cand.element}`;
-    const h = cand as Partial<Candidate> & Hyperparameter;
-    h.id = unique(base);
-    delete h.callNode;
-    delete h.definitionName;
-    return h;
+    return {
+      id: unique(base),
+      call: cand.call,
+      param: cand.param,
+      writtenAs: cand.writtenAs,
+      value: cand.value,
+      type: cand.type,
+      tupleSize: cand.tupleSize,
+      element: cand.element,
+      tunable: cand.tunable,
+      kind: cand.kind,
+      reason: cand.reason,
+      span: cand.span,
+      definition: cand.definition,
+      current: cand.current,
+      uses: cand.uses,
+      space: cand.space,
+      doc: cand.doc,
+    };
   });
 }
 

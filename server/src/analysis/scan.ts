@@ -201,25 +201,30 @@ function analyseValue(
   reason: string | undefined,
   options: ScanOptions,
 ): Candidate[] {
-  const atUse = site.startIndex === use.start && site.endIndex === use.end;
-  const base = {
+  const start = site.startIndex;
+  const end = site.endIndex;
+  const atUse = start === use.start && end === use.end;
+  const value = site.text;
+  // One object shape for every candidate (no spreads): this runs once per argument of every call.
+  const make = (kind: HyperparameterKind, extra: Partial<Candidate> = {}): Candidate => ({
     call: call.path,
     param: arg.param.name,
     writtenAs: arg.writtenAs,
-    value: site.text,
-    type: arg.param.type,
-    span: { start: site.startIndex, end: site.endIndex },
-    definition,
-    definitionName,
-    uses: atUse ? [] : [use],
-    callNode: call.node,
-    doc: arg.param.doc,
-  };
-  const make = (kind: HyperparameterKind, extra: Partial<Candidate> = {}): Candidate => ({
-    ...base,
-    kind,
+    value: extra.value ?? value,
+    type: extra.type ?? arg.param.type,
+    tupleSize: extra.tupleSize,
+    element: extra.element,
     tunable: kind === 'hyperparameter',
-    ...extra,
+    kind,
+    reason: extra.reason,
+    span: extra.span ?? { start, end },
+    definition,
+    current: extra.current,
+    uses: atUse ? [] : [use],
+    space: extra.space,
+    doc: arg.param.doc,
+    callNode: call.node,
+    definitionName,
   });
   if (fixed) return [make('fixed-by-task', { reason: fixed, current: scalarValue(evalLiteral(site)) })];
   if (reason) return [make('not-a-literal', { reason })];
@@ -255,9 +260,11 @@ function tunableCandidate(
   current: Scalar,
   extra: Partial<Candidate>,
 ): Candidate {
-  const space = defaultSpace(param, current);
-  if (!space) return make('not-a-literal', { ...extra, current, reason: 'the catalogue gives no search range for this parameter' });
-  return make('hyperparameter', { ...extra, current, space });
+  extra.current = current;
+  extra.space = defaultSpace(param, current);
+  if (extra.space) return make('hyperparameter', extra);
+  extra.reason = 'the catalogue gives no search range for this parameter';
+  return make('not-a-literal', extra);
 }
 
 function scalarValue(lit: Literal | undefined): Scalar | undefined {

@@ -12,7 +12,7 @@ import type { Hyperparameter } from './types';
  * hyperparameters, so adding other lines changes no id. A value held in a variable, dict entry
  * or parameter default is named after it (units, CONFIG.lr, build_model.units).
  */
-export function assignIds(candidates: Candidate[], calls: CatalogueCall[], root: SyntaxNode): Hyperparameter[] {
+export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assignments: SyntaxNode[]): Hyperparameter[] {
   const withCandidates = new Set(candidates.map((c) => c.callNode.id));
   const callById = new Map(calls.map((c) => [c.node.id, c]));
   // Who passes each call as an argument, and which variable each call is assigned to: one pass
@@ -25,7 +25,7 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], root:
     }
     for (const pass of call.passes) passedTo.set(pass.value.id, { call, param: pass.keyword });
   }
-  const assigned = assignmentTargets(root);
+  const assigned = assignmentTargets(assignments);
   const prefixes = new Map<number, string>();
   const usedPrefixes = new Set<string>();
   const nextPrefixSuffix = new Map<string, number>();
@@ -97,9 +97,9 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], root:
 }
 
 /** Call node id -> the name it is assigned to (x = Dense(..) gives x; self.d1 = Dense(..) gives d1). */
-function assignmentTargets(root: SyntaxNode): Map<number, string> {
+function assignmentTargets(assignments: SyntaxNode[]): Map<number, string> {
   const out = new Map<number, string>();
-  for (const assign of root.descendantsOfType('assignment')) {
+  for (const assign of assignments) {
     const right = assign.childForFieldName('right');
     const value = right && unparen(right);
     if (value?.type !== 'call') continue;

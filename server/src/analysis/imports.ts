@@ -30,10 +30,10 @@ function dottedText(node: SyntaxNode): string {
   return node.text.replace(/\s+/g, '');
 }
 
-export function collectImports(root: SyntaxNode): ImportBindings {
+export function collectImports(root: SyntaxNode, statements = root.descendantsOfType(['import_statement', 'import_from_statement'])): ImportBindings {
   const names = new Map<string, string>();
   const starModules: string[] = [];
-  for (const stmt of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
+  for (const stmt of statements) {
     if (stmt.type === 'import_statement') {
       for (const child of stmt.namedChildren) {
         if (child.type === 'dotted_name') {

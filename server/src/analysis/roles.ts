@@ -1,6 +1,7 @@
 import type { CatalogueCall } from './calls';
 import { importedPath, type ImportBindings } from './imports';
 import { unparen } from './literals';
+import type { NodeIndex } from './nodeIndex';
 import type { SyntaxNode } from './parse';
 import type { ScopeResolver } from './scopes';
 
@@ -12,11 +13,10 @@ import type { ScopeResolver } from './scopes';
  */
 export function findOutputLayers(
   calls: CatalogueCall[],
-  allCalls: SyntaxNode[],
+  index: NodeIndex,
   text: string,
   scopes: ScopeResolver,
   imports: ImportBindings,
-  root: SyntaxNode,
 ): Set<number> {
   const byStart = new Map<number, CatalogueCall>();
   for (const c of calls) byStart.set(c.node.id, c);
@@ -41,7 +41,7 @@ export function findOutputLayers(
   }
   // model.add(layer) sequences, one per receiver in one scope.
   const ADD = /[\w.\s]*\.\s*add\s*\(/y;
-  for (const call of allCalls) {
+  for (const call of index.calls) {
     // A cheap look at the text first: most calls are not .add(...).
     ADD.lastIndex = call.startIndex;
     if (!ADD.test(text)) continue;
@@ -56,7 +56,7 @@ export function findOutputLayers(
   }
   for (const seq of addSequences.values()) tracer.sequence(seq);
   // Subclassed models: what call() returns.
-  for (const cls of root.descendantsOfType('class_definition')) {
+  for (const cls of index.classes) {
     const bases = cls.childForFieldName('superclasses')?.namedChildren ?? [];
     const isModel = bases.some((b) => {
       const path = importedPath(b, imports) ?? (b.type === 'identifier' ? b.text : '');

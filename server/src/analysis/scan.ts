@@ -10,6 +10,7 @@ import { type ParameterRef, ScopeResolver } from './scopes';
 import { defaultSpace } from './space';
 import { assignIds } from './ids';
 import { unreadableReason } from './input';
+import { indexNodes } from './nodeIndex';
 import type { AnalysisError, DefinitionKind, Hyperparameter, HyperparameterKind, ScanOptions, ScanResult, Span } from './types';
 
 /** A hyperparameter before ids are given: where it is, what it is, who uses it. */
@@ -48,20 +49,20 @@ export function catalogueCalls(text: string, tree: Tree, catalogue: Catalogue): 
 function scanTree(text: string, tree: Tree, catalogue: Catalogue, options: ScanOptions): ScanResult {
   const root = tree.rootNode;
   const lines = new LineIndex(text);
-  const imports = collectImports(root);
-  const scopes = new ScopeResolver(root);
+  const index = indexNodes(root);
+  const imports = collectImports(root, index.imports);
+  const scopes = new ScopeResolver(root, index.calls);
   let bareNames = bareNamesCache.get(catalogue);
   if (!bareNames) bareNamesCache.set(catalogue, (bareNames = bareNameIndex(catalogue)));
   const ctx: CallContext = { text, catalogue, imports, scopes, bareNames };
 
   const calls: CatalogueCall[] = [];
-  const allCalls = root.descendantsOfType('call');
-  for (const node of allCalls) {
+  for (const node of index.calls) {
     const matched = matchCall(node, ctx);
     if (matched) calls.push(matched);
   }
   const callIds = new Set(calls.map((c) => c.node.id));
-  const outputs = findOutputLayers(calls, allCalls, text, scopes, imports, root);
+  const outputs = findOutputLayers(calls, index, text, scopes, imports);
 
   const candidates: Candidate[] = [];
   const bySite = new Map<string, Candidate>();
@@ -96,7 +97,7 @@ function scanTree(text: string, tree: Tree, catalogue: Catalogue, options: ScanO
     }
   }
 
-  const hyperparameters = assignIds(candidates, calls, root).sort((a, b) => a.span.start - b.span.start || (a.element ?? 0) - (b.element ?? 0));
+  const hyperparameters = assignIds(candidates, calls, index.assignments).sort((a, b) => a.span.start - b.span.start || (a.element ?? 0) - (b.element ?? 0));
   return { hyperparameters, errors: syntaxErrors(root, lines) };
 }
 

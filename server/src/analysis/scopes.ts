@@ -33,7 +33,7 @@ const MAX_CHAIN = 16;
 export class ScopeResolver {
   private scopes = new Map<number, ScopeInfo>();
 
-  constructor(private root: SyntaxNode) {}
+  constructor(private root: SyntaxNode, private allCalls?: SyntaxNode[]) {}
 
   /** Resolves an argument expression (a name, self.attr, Class.attr, CONFIG["key"]) through chains of names. */
   resolve(expr: SyntaxNode): Resolution | undefined {
@@ -167,7 +167,7 @@ export class ScopeResolver {
     if (!fnName || this.enclosingScope(ref.fn).type !== 'module') return [];
     if (!this.callIndex) {
       this.callIndex = new Map();
-      for (const call of this.root.descendantsOfType('call')) {
+      for (const call of this.allCalls ?? this.root.descendantsOfType('call')) {
         const callee = call.childForFieldName('function');
         if (callee?.type !== 'identifier') continue;
         const list = this.callIndex.get(callee.text) ?? [];

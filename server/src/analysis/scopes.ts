@@ -163,8 +163,15 @@ export class ScopeResolver {
    * (conv_block(x, 128) passes 128 for filters). Calls that splat arguments are skipped.
    */
   callSiteArguments(ref: ParameterRef): SyntaxNode[] {
-    const fnName = ref.fn.childForFieldName('name')?.text;
-    if (!fnName || this.enclosingScope(ref.fn).type !== 'module') return [];
+    // A module-level function is called by its name; a module-level class's __init__ by the class's.
+    let fnName = ref.fn.childForFieldName('name')?.text;
+    const owner = this.enclosingScope(ref.fn);
+    let skip = 0;
+    if (owner.type === 'class_definition' && fnName === '__init__' && this.enclosingScope(owner).type === 'module') {
+      fnName = owner.childForFieldName('name')?.text;
+      skip = 1; // self
+    } else if (owner.type !== 'module') return [];
+    if (!fnName) return [];
     if (!this.callIndex) {
       this.callIndex = new Map();
       for (const call of this.allCalls ?? this.root.descendantsOfType('call')) {
@@ -177,14 +184,14 @@ export class ScopeResolver {
     }
     const params = ref.fn.childForFieldName('parameters')?.namedChildren ?? [];
     const names = params.map((p) => (p.type === 'identifier' ? p.text : p.childForFieldName('name')?.text ?? p.namedChildren.find((c) => c.type === 'identifier')?.text));
-    const position = names.indexOf(ref.name);
+    const position = names.indexOf(ref.name) - skip;
     const out: SyntaxNode[] = [];
     for (const call of this.callIndex.get(fnName) ?? []) {
       const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
       if (args.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) continue;
       const kw = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === ref.name);
       const positional = args.filter((a) => a.type !== 'keyword_argument');
-      const value = kw?.childForFieldName('value') ?? (position >= 0 ? positional[position] : undefined);
+      const value = kw?.childForFieldName('value') ?? (position >= 0 && !kw ? positional[position] : undefined);
       if (value) out.push(value);
     }
     return out;

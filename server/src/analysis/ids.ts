@@ -27,27 +27,9 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
   }
   const assigned = assignmentTargets(assignments);
   const prefixes = new Map<number, string>();
-  const usedPrefixes = new Set<string>();
-  const nextPrefixSuffix = new Map<string, number>();
-  const uniquePrefix = (base: string) => {
-    let prefix = base;
-    let n = nextPrefixSuffix.get(base) ?? 1;
-    while (usedPrefixes.has(prefix)) prefix = `${base}_${n++}`;
-    nextPrefixSuffix.set(base, n);
-    usedPrefixes.add(prefix);
-    return prefix;
-  };
+  const uniquePrefix = uniqueNamer();
   const counters = new Map<string, number>();
-  const taken = new Set<string>();
-  const nextSuffix = new Map<string, number>();
-  const unique = (base: string) => {
-    let id = base;
-    let n = nextSuffix.get(base) ?? 1;
-    while (taken.has(id)) id = `${base}_${n++}`;
-    nextSuffix.set(base, n);
-    taken.add(id);
-    return id;
-  };
+  const unique = uniqueNamer();
 
   const prefixOf = (call: CatalogueCall): string => {
     const known = prefixes.get(call.node.id);
@@ -111,4 +93,18 @@ function assignmentTargets(assignments: SyntaxNode[]): Map<number, string> {
     }
   }
   return out;
+}
+
+/** Gives each name once: base, then base_1, base_2... (remembering where each base's count is). */
+function uniqueNamer(): (base: string) => string {
+  const used = new Set<string>();
+  const next = new Map<string, number>();
+  return (base) => {
+    let name = base;
+    let n = next.get(base) ?? 1;
+    while (used.has(name)) name = `${base}_${n++}`;
+    next.set(base, n);
+    used.add(name);
+    return name;
+  };
 }

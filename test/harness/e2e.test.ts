@@ -301,6 +301,36 @@ describe.sequential('harness end to end (real TensorFlow, Keras 3, hyperopt)', (
       // Each process loaded the data once.
       expect(lines(counter)).toEqual(['load', 'load']);
     }, TIMEOUT);
+
+    it('Ctrl-C (SIGINT) while trial 3 starts stops with the best so far, writes the results and exits 130', async () => {
+      const out = join(dir, 'interrupt');
+      const args = [harness, '--max-evals', '10', '--out', out];
+      const done = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(venvPython(), args, { cwd: dir, env: pyEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        let stdout = '';
+        let sent = false;
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (chunk: string) => (stdout += chunk));
+        child.stderr.setEncoding('utf8');
+        child.stderr.on('data', (chunk: string) => {
+          stderr += chunk;
+          if (!sent && /optpar: trial 3 started/.test(stderr)) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        });
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(done.code, done.stderr.slice(-2000)).toBe(130);
+      expect(done.stderr).toContain('optpar: interrupted: stopping with the best so far');
+      const results: Results = JSON.parse(readFileSync(`${out}.results.json`, 'utf8'));
+      expect(results.interrupted).toBe(true);
+      expect(results.trials.map((t) => t.number)).toEqual([1, 2]);
+      expect(results.best!.loss).toBe(Math.min(...results.trials.map((t) => t.loss!)));
+      expect(done.stdout).toContain(`results: ${out}.results.json`);
+    }, TIMEOUT);
   });
 
   describe("the paper's Figure 2 model on the digits (paper_figure2_digits.py)", () => {

@@ -277,7 +277,15 @@ def _optpar_search(args):
     if args.algo == "atpe":
         from hyperopt import atpe  # needs lightgbm and scikit-learn
         algos["atpe"] = atpe.suggest
+    import signal
     from tqdm import tqdm
+
+    # Ctrl-C (and a scheduler's SIGTERM) stop the search with the best so far, even when the
+    # shell started us with SIGINT ignored (a background job).
+    def _optpar_stop(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, _optpar_stop)
+    signal.signal(signal.SIGTERM, _optpar_stop)
     trials_path, results_path = _optpar_paths(args)
     trials = _optpar_load_trials(trials_path, args.fresh)
     _OPTPAR_TRIAL_COUNT[0] = len(trials.trials)

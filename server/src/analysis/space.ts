@@ -37,12 +37,15 @@ export function spaceContains(space: SearchSpace, value: Scalar): boolean {
   return value >= space.low && value <= space.high;
 }
 
-/** A short human form: {32, 64, 128} or [1e-4, 1e-2] log. */
-export function describeSpace(space: SearchSpace): string {
+/** A short human form: {32, 64, 128} or [1e-4, 1e-2] log; long choice sets end in "… (N in all)". */
+export function describeSpace(space: SearchSpace, maxOptions = 7): string {
   const fmt = (v: Scalar) => (typeof v === 'number' ? formatNumber(v) : typeof v === 'string' ? `'${v}'` : String(v));
   switch (space.kind) {
-    case 'choice':
-      return `{${space.options.map(fmt).join(', ')}}`;
+    case 'choice': {
+      const shown = space.options.length > maxOptions ? space.options.slice(0, maxOptions - 1) : space.options;
+      const more = space.options.length > shown.length ? `, … (${space.options.length} in all)` : '';
+      return `{${shown.map(fmt).join(', ')}${more}}`;
+    }
     case 'loguniform':
     case 'qloguniform':
       return `[${fmt(space.low)}, ${fmt(space.high)}] log`;

@@ -8,6 +8,8 @@ import type { ScopeResolver } from './scopes';
 /** A call into the catalogue, with the arguments that meet a catalogued parameter. */
 export interface CatalogueCall {
   node: SyntaxNode;
+  /** node.id, read once (each read crosses into tree-sitter's native code). */
+  id: number;
   spec: CallableSpec;
   /** Canonical path of the callable: its catalogue entry's first path (Model.fit for methods). */
   path: string;
@@ -101,8 +103,8 @@ const KEYWORD = /^\s*([A-Za-z_]\w*)\s*=/;
 
 export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | undefined {
   const text = ctx.text;
-  const fn = call.childForFieldName('function');
-  const argList = call.childForFieldName('arguments');
+  // [function, arguments] in one native call rather than two field look-ups.
+  const [fn, argList] = call.namedChildren;
   if (!fn || !argList || argList.type !== 'argument_list') return undefined;
   const callee = resolveCallee(fn, ctx);
   if (!callee) return undefined;
@@ -138,5 +140,5 @@ export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | u
     }
     position++;
   }
-  return { node: call, spec: callee.spec, path: callee.path, args, explicitName, passes };
+  return { node: call, id: call.id, spec: callee.spec, path: callee.path, args, explicitName, passes };
 }

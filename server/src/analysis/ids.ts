@@ -13,8 +13,8 @@ import type { Hyperparameter } from './types';
  * or parameter default is named after it (units, CONFIG.lr, build_model.units).
  */
 export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assignments: SyntaxNode[]): Hyperparameter[] {
-  const withCandidates = new Set(candidates.map((c) => c.callNode.id));
-  const callById = new Map(calls.map((c) => [c.node.id, c]));
+  const withCandidates = new Set(candidates.map((c) => c.callId));
+  const callById = new Map(calls.map((c) => [c.id, c]));
   // Who passes each call as an argument, and which variable each call is assigned to: one pass
   // over what is already known, instead of walking up from every call.
   const passedTo = new Map<number, { call: CatalogueCall; param: string }>();
@@ -32,13 +32,13 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
   const unique = uniqueNamer();
 
   const prefixOf = (call: CatalogueCall): string => {
-    const known = prefixes.get(call.node.id);
+    const known = prefixes.get(call.id);
     if (known) return known;
     // A method's result (history = model.fit(...)) says nothing about the call: keep fit, compile.
-    let prefix = call.explicitName ?? (call.spec.kind === 'method' ? undefined : assigned.get(call.node.id));
+    let prefix = call.explicitName ?? (call.spec.kind === 'method' ? undefined : assigned.get(call.id));
     if (!prefix) {
-      const parent = passedTo.get(call.node.id);
-      if (parent && withCandidates.has(parent.call.node.id)) prefix = `${prefixOf(parent.call)}.${parent.param}`;
+      const parent = passedTo.get(call.id);
+      if (parent && withCandidates.has(parent.call.id)) prefix = `${prefixOf(parent.call)}.${parent.param}`;
     }
     if (!prefix) {
       const n = counters.get(call.spec.id) ?? 0;
@@ -46,15 +46,15 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
       prefix = n === 0 ? call.spec.id : `${call.spec.id}_${n}`;
     }
     prefix = uniquePrefix(prefix);
-    prefixes.set(call.node.id, prefix);
+    prefixes.set(call.id, prefix);
     return prefix;
   };
 
   // Prefixes in source order, so numbering follows the file.
-  for (const call of calls) if (withCandidates.has(call.node.id)) prefixOf(call);
+  for (const call of calls) if (withCandidates.has(call.id)) prefixOf(call);
 
   return candidates.map((cand) => {
-    let base = cand.definitionName ?? `${prefixOf(callById.get(cand.callNode.id)!)}.${cand.param}`;
+    let base = cand.definitionName ?? `${prefixOf(callById.get(cand.callId)!)}.${cand.param}`;
     if (cand.element !== undefined) base += `.${cand.element}`;
     return {
       id: unique(base),

@@ -19,7 +19,7 @@ export function findOutputLayers(
   imports: ImportBindings,
 ): Set<number> {
   const byStart = new Map<number, CatalogueCall>();
-  for (const c of calls) byStart.set(c.node.id, c);
+  for (const c of calls) byStart.set(c.id, c);
   const outputs = new Set<number>();
   const tracer = new Tracer(byStart, scopes, outputs);
 
@@ -114,11 +114,11 @@ class Tracer {
   }
 
   private mark(layer: CatalogueCall): void {
-    this.outputs.add(layer.node.id);
+    this.outputs.add(layer.id);
     if (layer.spec.wrapper) {
       const inner = layer.node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');
       const innerLayer = inner && this.layerOf(inner);
-      if (innerLayer) this.outputs.add(innerLayer.node.id);
+      if (innerLayer) this.outputs.add(innerLayer.id);
     }
   }
 

@@ -15,7 +15,7 @@ import type { AnalysisError, DefinitionKind, Hyperparameter, HyperparameterKind,
 
 /** A hyperparameter before ids are given: where it is, what it is, who uses it. */
 export interface Candidate extends Omit<Hyperparameter, 'id'> {
-  callNode: SyntaxNode;
+  callId: number;
   /** Name of the variable, dict entry or parameter holding the value (for ids). */
   definitionName?: string;
 }
@@ -61,13 +61,13 @@ function scanTree(text: string, tree: Tree, catalogue: Catalogue, options: ScanO
     const matched = matchCall(node, ctx);
     if (matched) calls.push(matched);
   }
-  const callIds = new Set(calls.map((c) => c.node.id));
+  const callIds = new Set(calls.map((c) => c.id));
   const outputs = findOutputLayers(calls, index, text, scopes, imports);
 
   const candidates: Candidate[] = [];
   const bySite = new Map<string, Candidate>();
   for (const call of calls) {
-    const isOutput = outputs.has(call.node.id);
+    const isOutput = outputs.has(call.id);
     for (const arg of call.args) {
       const fixed = arg.param.fixed ?? (isOutput && call.spec.output.includes(arg.param.name)
         ? `output layer: ${arg.param.name} is set by the task (the number of classes or targets), not tuned`
@@ -224,7 +224,7 @@ function analyseValue(
     uses: atUse ? [] : [use],
     space: extra.space,
     doc: arg.param.doc,
-    callNode: call.node,
+    callId: call.id,
     definitionName,
   });
   if (fixed) return [make('fixed-by-task', { reason: fixed, current: scalarValue(evalLiteral(site)) })];

@@ -1,0 +1,142 @@
+// Language-server bench: node bench/lsp.mjs (after npm run build). Prints a table with ratios.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { generateBenchModel } from './model.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
+const { TextDocument } = require('vscode-languageserver-textdocument');
+const { scanSource } = require(join(root, 'dist/analysis/scan.js'));
+const { loadCatalogue } = require(join(root, 'dist/catalogue/load.js'));
+const { DocumentStore } = require(join(root, 'dist/lsp/documents.js'));
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const EDITS = 30;
+
+function start(cmd, args, initializationOptions) {
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { cwd: root, stdio: ['pipe', 'pipe', 'ignore'] });
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const waiters = new Map();
+  conn.onNotification('textDocument/publishDiagnostics', (p) => {
+    const w = waiters.get(p.uri);
+    if (w && w.pred(p)) {
+      waiters.delete(p.uri);
+      w.resolve(p);
+    }
+  });
+  conn.onRequest('workspace/configuration', (p) => p.items.map(() => null));
+  conn.onRequest('client/registerCapability', () => null);
+  conn.onNotification('window/logMessage', () => undefined);
+  conn.listen();
+  const waitDiag = (uri, pred = () => true) => new Promise((resolve) => waiters.set(uri, { pred, resolve }));
+  return {
+    child,
+    conn,
+    waitDiag,
+    async init() {
+      await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(root).href, capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } }, initializationOptions });
+      const ms = performance.now() - t0;
+      await conn.sendNotification('initialized', {});
+      return ms;
+    },
+    async stop() {
+      try {
+        await conn.sendRequest('shutdown');
+        await conn.sendNotification('exit');
+      } catch {}
+      setTimeout(() => child.kill(), 2000).unref();
+    },
+  };
+}
+
+const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+async function optpar() {
+  const text = generateBenchModel(250);
+  const lines = text.split('\n').length;
+  // In-process reference: the same edits, incremental reparse + scan.
+  const { catalogue } = loadCatalogue([]);
+  const store = new DocumentStore();
+  const entry = store.open('file:///bench.py', 'python', 0, text);
+  store.tree(entry);
+  const inproc = [];
+  const edits = [];
+  let doc = TextDocument.create('x', 'python', 0, text);
+  for (let i = 0; i < EDITS; i++) {
+    const line = 5 + ((i * 97) % (lines - 10));
+    const change = { range: { start: { line, character: 4 }, end: { line, character: 4 } }, text: i % 2 ? ' ' : '#'.slice(1) + ' ' };
+    edits.push(change);
+  }
+  for (const [i, change] of edits.entries()) {
+    const t = performance.now();
+    store.change('file:///bench.py', i + 1, [change]);
+    const tree = store.tree(entry);
+    scanSource(entry.doc.getText(), catalogue, {}, tree);
+    inproc.push(performance.now() - t);
+  }
+
+  const server = start(process.execPath, [join(root, 'bin/optpar-lsp.js'), '--stdio'], { debounceMs: 0 });
+  const initMs = await server.init();
+  const uri = 'file:///bench/model.py';
+  let p = server.waitDiag(uri);
+  let t = performance.now();
+  await server.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+  await p;
+  const openMs = performance.now() - t;
+  const lsp = [];
+  for (const [i, change] of edits.entries()) {
+    const v = i + 2;
+    p = server.waitDiag(uri, (d) => d.version === v);
+    t = performance.now();
+    await server.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
+    await p;
+    lsp.push(performance.now() - t);
+  }
+  // Memory: 50 open 1,000-line files.
+  const small = generateBenchModel(71);
+  for (let i = 0; i < 50; i++) {
+    const u = `file:///bench/m${i}.py`;
+    const w = server.waitDiag(u);
+    await server.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'python', version: 1, text: small } });
+    await w;
+  }
+  const memMb = rss(server.child.pid);
+  await server.stop();
+  return { lines, initMs, openMs, lspMs: median(lsp), inprocMs: median(inproc), memMb, text };
+}
+
+async function pyright(text) {
+  const bin = join(root, 'node_modules/pyright/dist/pyright-langserver.js');
+  const alt = join(root, 'node_modules/pyright/langserver.index.js');
+  const entry = existsSync(alt) ? alt : existsSync(bin) ? bin : undefined;
+  if (!entry) return undefined;
+  const server = start(process.execPath, [entry, '--stdio']);
+  await server.init();
+  const uri = 'file:///bench/model.py';
+  const p = server.waitDiag(uri);
+  const t = performance.now();
+  await server.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+  await p;
+  const ms = performance.now() - t;
+  await server.stop();
+  return ms;
+}
+
+const r = await optpar();
+const py = await pyright(r.text);
+const row = (name, value, target, ratio) => console.log(`${name.padEnd(58)} ${value.padStart(10)}  ${target.padEnd(22)} ${ratio ?? ''}`);
+console.log(`optpar language server bench (${r.lines}-line file, median of ${EDITS} one-character edits, debounceMs 0)\n`);
+row('measure', 'value', 'target', 'ratio');
+row('didChange -> publishDiagnostics (median)', `${r.lspMs.toFixed(1)} ms`, '< 30 ms, <= 3x in-proc', `${(r.lspMs / r.inprocMs).toFixed(2)}x in-process`);
+row('in-process incremental reparse + scan of the same edit', `${r.inprocMs.toFixed(1)} ms`, '', '1.00x');
+row('start -> initialize result', `${r.initMs.toFixed(0)} ms`, '< 300 ms');
+row('didOpen -> publishDiagnostics (full parse + scan)', `${r.openMs.toFixed(0)} ms`, '');
+row('RSS with 50 open 1,000-line files', `${r.memMb.toFixed(0)} MB`, '< 150 MB');
+if (py === undefined) console.log('\npyright: skipped (node_modules/pyright absent; install with: npm install --save-dev pyright@1.1.414)');
+else row('pyright didOpen -> publishDiagnostics, same file', `${py.toFixed(0)} ms`, 'reference', `optpar open is ${(r.openMs / py).toFixed(2)}x pyright`);
+process.exit(0);

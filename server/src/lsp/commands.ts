@@ -1,0 +1,66 @@
+/**
+ * workspace/executeCommand: optpar.generateHarness writes tune_<name>.py beside the file and
+ * opens it (window/showDocument) when the client can. The harness text itself comes from the
+ * engine (harness/hyperopt.ts), loaded on first use.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Catalogue } from '../catalogue/types';
+import { DEFAULT_HARNESS_OPTIONS, type GeneratedHarness, type HarnessOptions } from '../harness/types';
+import type { Settings } from './settings';
+
+type GenerateHarness = (sourceText: string, sourcePath: string, catalogue: Catalogue, options: HarnessOptions) => GeneratedHarness;
+
+let generator: GenerateHarness | undefined;
+
+/** The engine's generateHarness; a message when this build has none. */
+function loadGenerator(): GenerateHarness {
+  if (generator) return generator;
+  let mod: { generateHarness?: GenerateHarness };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require('../harness/hyperopt');
+  } catch (err) {
+    throw new HarnessUnavailable(`harness generation is not available in this build (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (typeof mod.generateHarness !== 'function') throw new HarnessUnavailable('harness generation is not available in this build');
+  return (generator = mod.generateHarness);
+}
+
+export class HarnessUnavailable extends Error {}
+
+export interface HarnessTarget {
+  path: string;
+  uri: string;
+  exists: boolean;
+}
+
+/** tune_<name>.py beside the source file. */
+export function harnessTarget(sourceUri: string): HarnessTarget {
+  const source = fileURLToPath(sourceUri);
+  const name = basename(source, extname(source)) || 'model';
+  const path = join(dirname(source), `tune_${name}.py`);
+  return { path, uri: pathToFileURL(path).href, exists: existsSync(path) };
+}
+
+export function harnessOptions(settings: Settings, ids?: string[]): HarnessOptions {
+  return { ...DEFAULT_HARNESS_OPTIONS, algo: settings.harness.algo, maxEvals: settings.harness.maxEvals, splitTuples: settings.splitTuples, ...(ids ? { ids } : {}) };
+}
+
+/** Generates the harness text; throws HarnessError (engine) or HarnessUnavailable with a user-facing message. */
+export function buildHarness(sourceUri: string, text: string, catalogue: Catalogue, options: HarnessOptions): GeneratedHarness {
+  return loadGenerator()(text, fileURLToPath(sourceUri), catalogue, options);
+}
+
+export function writeHarness(target: HarnessTarget, harness: GeneratedHarness): void {
+  writeFileSync(target.path, harness.text, 'utf8');
+}
+
+/** The argument of optpar.generateHarness: {uri} (or the uri itself). */
+export function commandUri(args: unknown[] | undefined): string | undefined {
+  const a = args?.[0];
+  if (typeof a === 'string') return a;
+  if (a && typeof a === 'object' && typeof (a as { uri?: unknown }).uri === 'string') return (a as { uri: string }).uri;
+  return undefined;
+}

@@ -1,0 +1,33 @@
+/** The search range beside each tunable value: `∈ {32, 64, 128}`, `∈ [1e-05, 0.1] log`. */
+import { LineIndex } from '../analysis/lines';
+import { describeSpace } from '../analysis/space';
+import type { Hyperparameter, SearchSpace } from '../analysis/types';
+import type { InlayHint, Range } from './protocol';
+
+const MAX_CHOICES = 6;
+
+/** The label; long choice lists are cut to their first values and a count (the tooltip has them all). */
+export function rangeLabel(space: SearchSpace): string {
+  if (space.kind === 'choice' && space.options.length > MAX_CHOICES) {
+    const head = describeSpace({ kind: 'choice', options: space.options.slice(0, MAX_CHOICES - 2) });
+    return `∈ ${head.slice(0, -1)}, … +${space.options.length - (MAX_CHOICES - 2)}}`;
+  }
+  return `∈ ${describeSpace(space)}`;
+}
+
+export function inlayHints(text: string, hps: Hyperparameter[], range: Range): InlayHint[] {
+  const lines = new LineIndex(text);
+  const from = lines.offset(range.start.line, range.start.character);
+  const to = lines.offset(range.end.line, range.end.character);
+  const out: InlayHint[] = [];
+  for (const h of hps) {
+    if (!h.tunable || !h.space || h.span.end < from || h.span.end > to) continue;
+    out.push({
+      position: lines.position(h.span.end),
+      label: rangeLabel(h.space),
+      paddingLeft: true,
+      tooltip: `${h.id}: search ${describeSpace(h.space)}`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,135 @@
+/**
+ * optpar.yaml at the workspace root: per-project search ranges and exclusions.
+ *
+ *   ranges:
+ *     dense.units: [32, 64, 128]        # three or more values, or any non-number: a choice
+ *     compile.optimizer.learning_rate: [1.0e-4, 1.0e-2]   # two numbers: a range (log when the default is)
+ *     dropout.rate: {low: 0.1, high: 0.5, scale: linear}
+ *     conv2d.activation: {choices: [relu, elu]}
+ *   exclude: [fit.epochs]
+ *
+ * Pure: text in, config and positioned errors out.
+ */
+import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Scalar } from '../catalogue/types';
+import type { Hyperparameter, SearchSpace } from '../analysis/types';
+
+export type RangeOverride = { kind: 'range'; low: number; high: number; scale?: 'linear' | 'log' } | { kind: 'choice'; options: Scalar[] };
+
+export interface ProjectConfig {
+  ranges: Map<string, RangeOverride>;
+  exclude: Set<string>;
+}
+
+export interface ConfigError {
+  message: string;
+  /** UTF-16 offsets into optpar.yaml. */
+  start: number;
+  end: number;
+}
+
+export const EMPTY_PROJECT_CONFIG: ProjectConfig = { ranges: new Map(), exclude: new Set() };
+
+function range(node: YamlNode | null | undefined): [number, number] {
+  const r = (node as { range?: [number, number, number] } | null)?.range;
+  return r ? [r[0], r[1]] : [0, 0];
+}
+
+export function parseProjectConfig(text: string): { config: ProjectConfig; errors: ConfigError[] } {
+  const config: ProjectConfig = { ranges: new Map(), exclude: new Set() };
+  const errors: ConfigError[] = [];
+  const err = (node: YamlNode | null | undefined, message: string) => {
+    const [start, end] = range(node);
+    errors.push({ message, start, end });
+  };
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  for (const e of doc.errors) errors.push({ message: `YAML error: ${e.message.split('\n')[0]}`, start: e.pos[0], end: e.pos[1] });
+  if (doc.errors.length) return { config, errors };
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return { config, errors };
+  if (!isMap(root)) {
+    err(root, 'optpar.yaml must be a mapping with "ranges" and/or "exclude"');
+    return { config, errors };
+  }
+  for (const item of root.items) {
+    const key = item.key as YamlNode;
+    const name = isScalar(key) ? String(key.value) : '';
+    const value = item.value as YamlNode | null;
+    if (name === 'ranges') {
+      if (value === null || (isScalar(value) && value.value === null)) continue;
+      if (!isMap(value)) {
+        err(key, '"ranges" must be a mapping of hyperparameter id: [low, high] or [choices...]');
+        continue;
+      }
+      for (const r of value.items) {
+        const idNode = r.key as YamlNode;
+        const id = isScalar(idNode) ? String(idNode.value) : '';
+        const parsed = parseRange(r.value as YamlNode | null);
+        if (!id) err(idNode, 'a range needs a hyperparameter id as its key');
+        else if (typeof parsed === 'string') err(idNode, `range of "${id}": ${parsed}`);
+        else config.ranges.set(id, parsed);
+      }
+    } else if (name === 'exclude') {
+      if (value === null || (isScalar(value) && value.value === null)) continue;
+      if (!isSeq(value)) {
+        err(key, '"exclude" must be a list of hyperparameter ids');
+        continue;
+      }
+      for (const x of value.items) {
+        if (isScalar(x) && typeof x.value === 'string') config.exclude.add(x.value);
+        else err(x as YamlNode, '"exclude" entries must be hyperparameter ids (strings)');
+      }
+    } else err(key, `unknown key "${name}" (expected "ranges" or "exclude")`);
+  }
+  return { config, errors };
+}
+
+function parseRange(node: YamlNode | null): RangeOverride | string {
+  const js = node === null ? null : (node as { toJSON(): unknown }).toJSON();
+  const scalar = (v: unknown): v is Scalar => ['string', 'number', 'boolean'].includes(typeof v);
+  if (Array.isArray(js)) {
+    if (js.length === 0 || !js.every(scalar)) return 'expected a list of values';
+    if (js.length === 2 && js.every((v) => typeof v === 'number')) {
+      const [low, high] = js as number[];
+      if (!(low < high)) return `low (${low}) must be below high (${high})`;
+      return { kind: 'range', low, high };
+    }
+    return { kind: 'choice', options: js };
+  }
+  if (js && typeof js === 'object') {
+    const o = js as Record<string, unknown>;
+    if (Array.isArray(o.choices)) {
+      if (o.choices.length === 0 || !o.choices.every(scalar)) return '"choices" must be a non-empty list of values';
+      return { kind: 'choice', options: o.choices as Scalar[] };
+    }
+    if (typeof o.low === 'number' && typeof o.high === 'number') {
+      if (!(o.low < o.high)) return `low (${o.low}) must be below high (${o.high})`;
+      if (o.scale !== undefined && o.scale !== 'linear' && o.scale !== 'log') return 'scale must be linear or log';
+      if (o.scale === 'log' && o.low <= 0) return 'a log range needs low > 0';
+      return { kind: 'range', low: o.low, high: o.high, scale: o.scale as 'linear' | 'log' | undefined };
+    }
+  }
+  return 'expected [low, high], [choice, choice, ...], {low, high, scale} or {choices: [...]}';
+}
+
+/** Applies a project config to scan results: exclusions become "ignored", ranges replace spaces. */
+export function applyProjectConfig(hps: Hyperparameter[], config: ProjectConfig): Hyperparameter[] {
+  if (config.ranges.size === 0 && config.exclude.size === 0) return hps;
+  return hps.map((h) => {
+    if (config.exclude.has(h.id) && h.kind === 'hyperparameter') {
+      return { ...h, kind: 'ignored', tunable: false, reason: 'excluded in optpar.yaml', space: undefined };
+    }
+    const o = config.ranges.get(h.id);
+    if (!o || !h.tunable || !h.space) return h;
+    return { ...h, space: overrideSpace(h, o) };
+  });
+}
+
+function overrideSpace(h: Hyperparameter, o: RangeOverride): SearchSpace {
+  if (o.kind === 'choice') return { kind: 'choice', options: o.options };
+  const wasLog = h.space?.kind === 'loguniform' || h.space?.kind === 'qloguniform';
+  const log = (o.scale ?? (wasLog ? 'log' : 'linear')) === 'log' && o.low > 0;
+  const isInt = h.type === 'int' || h.type === 'tuple';
+  if (log) return isInt ? { kind: 'qloguniform', low: o.low, high: o.high, q: 1 } : { kind: 'loguniform', low: o.low, high: o.high };
+  return isInt ? { kind: 'uniformint', low: Math.floor(o.low), high: Math.ceil(o.high) } : { kind: 'uniform', low: o.low, high: o.high };
+}

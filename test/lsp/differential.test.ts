@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { scanSource } from '../../server/src/analysis/scan';
+import { parsePython } from '../../server/src/analysis/parse';
+import { loadCatalogue } from '../../server/src/catalogue/load';
+import { DocumentStore } from '../../server/src/lsp/documents';
+import { kerasFixture, read, repoRoot } from './client';
+import { join } from 'node:path';
+
+const catalogue = loadCatalogue([]).catalogue;
+
+/** A small deterministic PRNG (mulberry32). */
+function rng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SNIPPETS = ['64', '0.5', '(3, 3)', ', activation="relu"', '\n', '\n    ', 'layers.Dense(32)', '#', ' # optpar: ignore', '"', '(', ')', ':', 'def f(x=8):\n', 'é', '😀', '\r\n', 'units=', 'Dropout(0.2)', ''];
+
+describe('incremental parse + scan equals a fresh parse + scan (differential)', () => {
+  const files = readdirSync(join(repoRoot, 'test', 'fixtures', 'keras')).filter((f) => f.endsWith('.py'));
+  for (const [i, file] of files.entries()) {
+    it(`random edit sequence on ${file}`, () => {
+      const rand = rng(1000 + i);
+      const store = new DocumentStore();
+      const uri = `file:///${file}`;
+      let text = read(kerasFixture(file));
+      const entry = store.open(uri, 'python', 0, text);
+      for (let step = 1; step <= 300; step++) {
+        const doc = TextDocument.create(uri, 'python', 0, text);
+        const changes = [];
+        const n = 1 + Math.floor(rand() * 3);
+        for (let k = 0; k < n; k++) {
+          const len = doc.getText().length;
+          const a = Math.floor(rand() * (len + 1));
+          const b = Math.min(len, a + Math.floor(rand() * (rand() < 0.8 ? 4 : 60)));
+          const insert = rand() < 0.7 ? SNIPPETS[Math.floor(rand() * SNIPPETS.length)] : '';
+          const change = { range: { start: doc.positionAt(a), end: doc.positionAt(b) }, text: insert };
+          changes.push(change);
+          TextDocument.update(doc, [change], step);
+        }
+        store.change(uri, step, changes);
+        text = doc.getText();
+        expect(entry.doc.getText()).toBe(text);
+        // Reparse only now and then, so several edits pile up on one tree.
+        if (step % 3 !== 0 && step !== 300) continue;
+        const tree = store.tree(entry)!;
+        const fresh = parsePython(text);
+        if (process.env.OPTPAR_DIFF_DEBUG) console.error(file, step, text.length);
+        // Strings compared with ===, so a failure reports the step, not a diff of two syntax trees.
+        const same = tree.rootNode.toString() === fresh.rootNode.toString();
+        if (!same) expect.fail(`${file}: the incremental tree differs from a fresh parse after step ${step}`);
+        // Engine bug (scopes.ts resolveName loops forever when the root node is ERROR, see
+        // test/fixtures/lsp/scan_hang.py): skip the scan of such texts until the fix lands.
+        if (fresh.rootNode.type !== 'module') continue;
+        const inc = JSON.stringify(scanSource(text, catalogue, {}, tree));
+        const ref = JSON.stringify(scanSource(text, catalogue, {}, fresh));
+        if (inc !== ref) expect.fail(`${file}: the incremental scan differs from a fresh one after step ${step}`);
+      }
+    });
+  }
+});

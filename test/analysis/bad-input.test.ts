@@ -51,3 +51,12 @@ describe('bad input never throws or hangs', () => {
     expect(scan(crlf).hyperparameters.map((h) => [h.id, h.value])).toEqual(scan(lf).hyperparameters.map((h) => [h.id, h.value]));
   });
 });
+
+describe('a file whose parse tree root is an ERROR node', () => {
+  it('scans without hanging (name resolution stops at the root)', () => {
+    const text = readFileSync(new URL('../fixtures/lsp/scan_hang.py', import.meta.url), 'utf8');
+    const result = scanSource(text, catalogue());
+    expect(Array.isArray(result.hyperparameters)).toBe(true);
+    expect(result.errors.some((e) => e.message.startsWith('syntax error'))).toBe(true);
+  });
+});

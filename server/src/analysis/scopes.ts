@@ -75,7 +75,8 @@ export class ScopeResolver {
         if (found) return found;
       }
       first = false;
-      scopeNode = scopeNode.type === 'module' ? null : this.enclosingScope(scopeNode);
+      // The root may be an ERROR node rather than a module in a badly broken file: stop there too.
+      scopeNode = scopeNode.type === 'module' || scopeNode.id === this.root.id ? null : this.enclosingScope(scopeNode);
     }
     return undefined;
   }

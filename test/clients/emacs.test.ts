@@ -21,7 +21,7 @@ const fixture = readFileSync(join(repoRoot, 'test', 'fixtures', 'keras', 'sequen
 
 describe(`Emacs client (${emacs.available ? emacs.version : `SKIPPED: ${emacs.reason}`})`, () => {
   it.skipIf(!emacs.available)(
-    'optpar.el + eglot: flymake diagnostics, "Parametrize conv2d.filters", then the harness via executeCommand',
+    'optpar.el + eglot: flymake diagnostics, the Parametrize action for conv2d.filters, then the harness via executeCommand',
     () => {
       const { dir, file } = projectWith('emacs', 'model.py', fixture);
       const resultPath = join(dir, 'result.json');
@@ -53,11 +53,11 @@ describe(`Emacs client (${emacs.available ? emacs.version : `SKIPPED: ${emacs.re
       expect(diagLines.some((l: string) => l.includes('Conv2D(16'))).toBe(true);
       expect(diagLines.some((l: string) => l.includes('Dropout(0.25)'))).toBe(true);
 
-      expect(result.titles).toContain('Parametrize conv2d.filters');
-      expect(result.chosen).toBe('Parametrize conv2d.filters');
+      expect(result.titles).toContain("Parametrize filters (params['conv2d.filters'])");
+      expect(result.chosen).toBe("Parametrize filters (params['conv2d.filters'])");
       expect(readFileSync(file, 'utf8')).toBe(fixture.replace('layers.Conv2D(16,', "layers.Conv2D(params['conv2d.filters'],"));
 
-      expect(result.harness_chosen).toBe('Generate tuning harness');
+      expect(result.harness_chosen).toBe('Generate tuning harness tune_model.py');
       const harness = join(dir, 'tune_model.py');
       expect(existsSync(harness)).toBe(true);
       expect(readFileSync(harness, 'utf8')).toContain('fmin');

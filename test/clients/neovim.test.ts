@@ -20,7 +20,7 @@ const fixture = readFileSync(join(repoRoot, 'test', 'fixtures', 'keras', 'sequen
 
 describe(`Neovim client (${nvim.available ? nvim.version : `SKIPPED: ${nvim.reason}`})`, () => {
   it.skipIf(!nvim.available)(
-    'optpar-legacy.lua: diagnostics, then "Parametrize conv2d.filters" rewrites exactly that value',
+    'optpar-legacy.lua: diagnostics, then the Parametrize action for conv2d.filters rewrites exactly that value',
     () => {
       const { dir, file } = projectWith('nvim', 'model.py', fixture);
       const resultPath = join(dir, 'result.json');
@@ -56,8 +56,8 @@ describe(`Neovim client (${nvim.available ? nvim.version : `SKIPPED: ${nvim.reas
       expect(diagLines.some((l: string) => l.includes('Dropout(0.25)'))).toBe(true);
       expect(diagLines.some((l: string) => l.includes('learning_rate=1e-3'))).toBe(true);
 
-      expect(result.titles).toContain('Parametrize conv2d.filters');
-      expect(result.chosen).toBe('Parametrize conv2d.filters');
+      expect(result.titles).toContain("Parametrize filters (params['conv2d.filters'])");
+      expect(result.chosen).toBe("Parametrize filters (params['conv2d.filters'])");
 
       const after = readFileSync(file, 'utf8');
       expect(after).toBe(fixture.replace('layers.Conv2D(16,', "layers.Conv2D(params['conv2d.filters'],"));

@@ -119,13 +119,16 @@ function check(spec: SettingSchema, value: unknown): string | undefined {
  * `base` (the defaults, or the last good settings); a bad value keeps base's and is reported.
  * null/undefined raw gives base unchanged.
  */
+const CLIENT_KEYS = ['server.'];
+
 export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): { settings: Settings; errors: string[] } {
   const settings = structuredClone(base) as Settings;
   const errors: string[] = [];
   if (raw === null || raw === undefined) return { settings, errors };
   if (typeof raw !== 'object' || Array.isArray(raw)) return { settings, errors: ['optpar settings must be an object'] };
   for (const key of leafKeys(raw as Record<string, unknown>)) {
-    if (!SETTINGS_SCHEMA[key]) errors.push(`unknown setting "optpar.${key}"`);
+    // server.* belongs to the editor clients (which server binary to start), not to the server.
+    if (!SETTINGS_SCHEMA[key] && !CLIENT_KEYS.some((p) => key.startsWith(p))) errors.push(`unknown setting "optpar.${key}"`);
   }
   for (const [key, spec] of Object.entries(SETTINGS_SCHEMA)) {
     const { found, value } = getPath(raw, key);

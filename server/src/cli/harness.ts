@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatCatalogueError, loadCatalogue } from '../catalogue/load';
+import { loadProjectConfigFor } from '../config/projectFile';
 import { generateHarness } from '../harness/hyperopt';
 import { type Algo, DEFAULT_HARNESS_OPTIONS, type HarnessOptions, HarnessError } from '../harness/types';
 import { readSource, type CommandIO } from './scan';
@@ -51,6 +52,7 @@ export function buildHarness(path: string, values: Record<string, unknown>, io: 
     io.err(`optpar: ${path}: ${source.error}`);
     return undefined;
   }
+  options.project = loadProjectConfigFor(path, (m) => io.err(`optpar: ${m}`));
   try {
     return generateHarness(source.text, path, catalogue, options);
   } catch (err) {

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { formatCatalogueError, loadCatalogue } from '../catalogue/load';
 import { LineIndex } from '../analysis/lines';
 import { scanSource } from '../analysis/scan';
+import { applyProjectConfig } from '../config/projectConfig';
+import { loadProjectConfigFor } from '../config/projectFile';
 import { spaceJson } from '../harness/hyperopt';
 import { chooseHyperparameters, parametrize } from '../refactor/parametrize';
 import { readSource, type CommandIO } from './scan';
@@ -41,7 +43,8 @@ export function runParametrize(argv: string[], io: CommandIO): number {
   }
   const scan = scanSource(source.text, catalogue, { splitTuples: values['split-tuples'] });
   const ids = values.ids?.split(',').map((s) => s.trim()).filter(Boolean);
-  const { chosen, unknown, unusable } = chooseHyperparameters(scan.hyperparameters, ids);
+  const hps = applyProjectConfig(scan.hyperparameters, loadProjectConfigFor(path, (m) => io.err(`optpar: ${m}`)));
+  const { chosen, unknown, unusable } = chooseHyperparameters(hps, ids);
   if (unknown.length) {
     io.err(`optpar: ${path}: no hyperparameter with id ${unknown.join(', ')}`);
     return 1;

@@ -4,6 +4,8 @@ import { formatCatalogueError, loadCatalogue } from '../catalogue/load';
 import { decodeSource } from '../analysis/input';
 import { LineIndex } from '../analysis/lines';
 import { scanSource } from '../analysis/scan';
+import { applyProjectConfig } from '../config/projectConfig';
+import { loadProjectConfigFor } from '../config/projectFile';
 import { formatTable, toJsonError, toJsonHyperparameter } from './report';
 import { UsageError } from './usage';
 
@@ -52,6 +54,7 @@ export function runScan(argv: string[], io: CommandIO): number {
       return { path, hyperparameters: [], errors: [{ message: source.error! }] };
     }
     const result = scanSource(source.text, catalogue, { splitTuples: parsed.values['split-tuples'] });
+    result.hyperparameters = applyProjectConfig(result.hyperparameters, loadProjectConfigFor(path, (m) => io.err(`optpar: ${m}`)));
     const lines = new LineIndex(source.text);
     if (!parsed.values.json) {
       io.out(formatTable(path, source.text, result.hyperparameters));

@@ -4,6 +4,7 @@ import type { Catalogue, Scalar } from '../catalogue/types';
 import { parsePython } from '../analysis/parse';
 import { catalogueCalls, scanSource } from '../analysis/scan';
 import type { Hyperparameter, SearchSpace } from '../analysis/types';
+import { applyProjectConfig } from '../config/projectConfig';
 import { chooseHyperparameters, parametrize } from '../refactor/parametrize';
 import { splitModule } from './split';
 import { type GeneratedHarness, HarnessError, type HarnessOptions } from './types';
@@ -89,11 +90,12 @@ export function generateHarness(text: string, sourcePath: string, catalogue: Cat
   if (other) throw new HarnessError(`${name}: ${other.message}`);
   if (scan.hyperparameters.length === 0) throw new HarnessError(`${name}: no Keras model found (no call into the Keras API that optpar knows)`);
 
-  const { chosen, unknown, unusable } = chooseHyperparameters(scan.hyperparameters, options.ids);
+  const hps = options.project ? applyProjectConfig(scan.hyperparameters, options.project) : scan.hyperparameters;
+  const { chosen, unknown, unusable } = chooseHyperparameters(hps, options.ids);
   if (unknown.length) throw new HarnessError(`${name}: no hyperparameter with id ${unknown.join(', ')} (optpar scan ${name} lists them)`);
   if (unusable.length) throw new HarnessError(`${name}: ${unusable.join(', ')} has no literal value to start from`);
   if (chosen.length === 0) {
-    const fixed = scan.hyperparameters.map((h) => h.id).join(', ');
+    const fixed = hps.map((h) => h.id).join(', ');
     throw new HarnessError(`${name}: nothing to tune: every hyperparameter found is fixed or not a literal (${fixed}); name some with --ids`);
   }
 

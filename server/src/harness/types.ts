@@ -1,3 +1,5 @@
+import type { ProjectConfig } from '../config/projectConfig';
+
 export type Algo = 'tpe' | 'rand' | 'anneal' | 'atpe';
 
 export interface HarnessOptions {
@@ -7,6 +9,8 @@ export interface HarnessOptions {
   algo: Algo;
   seed: number;
   splitTuples?: boolean;
+  /** optpar.yaml: per-project ranges and exclusions. */
+  project?: ProjectConfig;
 }
 
 export const DEFAULT_HARNESS_OPTIONS: HarnessOptions = { maxEvals: 50, algo: 'tpe', seed: 0 };

@@ -8,6 +8,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Catalogue } from '../catalogue/types';
 import { DEFAULT_HARNESS_OPTIONS, type GeneratedHarness, type HarnessOptions } from '../harness/types';
+import type { ProjectConfig } from '../config/projectConfig';
 import type { Settings } from './settings';
 
 type GenerateHarness = (sourceText: string, sourcePath: string, catalogue: Catalogue, options: HarnessOptions) => GeneratedHarness;
@@ -44,8 +45,8 @@ export function harnessTarget(sourceUri: string): HarnessTarget {
   return { path, uri: pathToFileURL(path).href, exists: existsSync(path) };
 }
 
-export function harnessOptions(settings: Settings, ids?: string[]): HarnessOptions {
-  return { ...DEFAULT_HARNESS_OPTIONS, algo: settings.harness.algo, maxEvals: settings.harness.maxEvals, splitTuples: settings.splitTuples, ...(ids ? { ids } : {}) };
+export function harnessOptions(settings: Settings, project: ProjectConfig, ids?: string[]): HarnessOptions {
+  return { ...DEFAULT_HARNESS_OPTIONS, algo: settings.harness.algo, maxEvals: settings.harness.maxEvals, splitTuples: settings.splitTuples, project, ...(ids ? { ids } : {}) };
 }
 
 /** Generates the harness text; throws HarnessError (engine) or HarnessUnavailable with a user-facing message. */

@@ -21,7 +21,8 @@ import { DocumentStore } from './documents';
 import { hover } from './hover';
 import { inlayHints } from './inlayHints';
 import { elapsed, type ClientLogger } from './logger';
-import { applyProjectConfig, EMPTY_PROJECT_CONFIG, parseProjectConfig, type ProjectConfig } from './projectConfig';
+import { applyProjectConfig, EMPTY_PROJECT_CONFIG, parseProjectConfig, type ProjectConfig } from '../config/projectConfig';
+import { PROJECT_FILE } from '../config/projectFile';
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
@@ -39,7 +40,7 @@ import {
 } from './protocol';
 import { parseSettings, type Settings, DEFAULT_SETTINGS } from './settings';
 
-export const PROJECT_FILE = 'optpar.yaml';
+
 
 export class OptparServer {
   private docs = new DocumentStore(false);
@@ -258,7 +259,7 @@ export class OptparServer {
     const target = this.safeTarget(uri);
     if (!target) return undefined;
     try {
-      const harness = buildHarness(uri, text, this.mainCatalogue(), harnessOptions(this.settings, this.tunedIds(hps)));
+      const harness = buildHarness(uri, text, this.mainCatalogue(), harnessOptions(this.settings, this.project, this.tunedIds(hps)));
       return harnessWorkspaceEdit(target.uri, harness.text);
     } catch (err) {
       this.log.warn(`no harness for ${uri}: ${(err as Error).message}`);
@@ -275,7 +276,7 @@ export class OptparServer {
     const hps = applyProjectConfig(analysis.result.hyperparameters, this.project);
     const target = this.safeTarget(entry.uri);
     try {
-      const harness = buildHarness(entry.uri, entry.doc.getText(), this.mainCatalogue(), harnessOptions(this.settings, this.tunedIds(hps)));
+      const harness = buildHarness(entry.uri, entry.doc.getText(), this.mainCatalogue(), harnessOptions(this.settings, this.project, this.tunedIds(hps)));
       if (target) action.edit = harnessWorkspaceEdit(target.uri, harness.text);
     } catch (err) {
       throw new ResponseError(ErrorCodes.InvalidRequest, (err as Error).message);
@@ -303,7 +304,7 @@ export class OptparServer {
     const target = harnessTarget(uri);
     let harness;
     try {
-      harness = buildHarness(uri, text, this.mainCatalogue(), harnessOptions(this.settings, hps && this.tunedIds(hps)));
+      harness = buildHarness(uri, text, this.mainCatalogue(), harnessOptions(this.settings, this.project, hps && this.tunedIds(hps)));
       writeHarness(target, harness);
     } catch (err) {
       const msg = `optpar: no tuning harness for ${uri.split('/').pop()}: ${(err as Error).message}`;

@@ -1,35 +1,16 @@
 /**
  * workspace/executeCommand: optpar.generateHarness writes tune_<name>.py beside the file and
  * opens it (window/showDocument) when the client can. The harness text itself comes from the
- * engine (harness/hyperopt.ts), loaded on first use.
+ * engine (harness/hyperopt.ts).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Catalogue } from '../catalogue/types';
+import { generateHarness } from '../harness/hyperopt';
 import { DEFAULT_HARNESS_OPTIONS, type GeneratedHarness, type HarnessOptions } from '../harness/types';
 import type { ProjectConfig } from '../config/projectConfig';
 import type { Settings } from './settings';
-
-type GenerateHarness = (sourceText: string, sourcePath: string, catalogue: Catalogue, options: HarnessOptions) => GeneratedHarness;
-
-let generator: GenerateHarness | undefined;
-
-/** The engine's generateHarness; a message when this build has none. */
-function loadGenerator(): GenerateHarness {
-  if (generator) return generator;
-  let mod: { generateHarness?: GenerateHarness };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require('../harness/hyperopt');
-  } catch (err) {
-    throw new HarnessUnavailable(`harness generation is not available in this build (${(err as Error).message.split('\n')[0]})`);
-  }
-  if (typeof mod.generateHarness !== 'function') throw new HarnessUnavailable('harness generation is not available in this build');
-  return (generator = mod.generateHarness);
-}
-
-export class HarnessUnavailable extends Error {}
 
 export interface HarnessTarget {
   path: string;
@@ -49,9 +30,9 @@ export function harnessOptions(settings: Settings, project: ProjectConfig, ids?:
   return { ...DEFAULT_HARNESS_OPTIONS, algo: settings.harness.algo, maxEvals: settings.harness.maxEvals, splitTuples: settings.splitTuples, project, ...(ids ? { ids } : {}) };
 }
 
-/** Generates the harness text; throws HarnessError (engine) or HarnessUnavailable with a user-facing message. */
+/** Generates the harness text; throws HarnessError with a user-facing message when it cannot. */
 export function buildHarness(sourceUri: string, text: string, catalogue: Catalogue, options: HarnessOptions): GeneratedHarness {
-  return loadGenerator()(text, fileURLToPath(sourceUri), catalogue, options);
+  return generateHarness(text, fileURLToPath(sourceUri), catalogue, options);
 }
 
 export function writeHarness(target: HarnessTarget, harness: GeneratedHarness): void {

@@ -4,15 +4,9 @@ import { describeSpace } from '../analysis/space';
 import type { Hyperparameter, SearchSpace } from '../analysis/types';
 import type { InlayHint, Range } from './protocol';
 
-const MAX_CHOICES = 6;
-
 /** The label; long choice lists are cut to their first values and a count (the tooltip has them all). */
 export function rangeLabel(space: SearchSpace): string {
-  if (space.kind === 'choice' && space.options.length > MAX_CHOICES) {
-    const head = describeSpace({ kind: 'choice', options: space.options.slice(0, MAX_CHOICES - 2) });
-    return `∈ ${head.slice(0, -1)}, … +${space.options.length - (MAX_CHOICES - 2)}}`;
-  }
-  return `∈ ${describeSpace(space)}`;
+  return `∈ ${describeSpace(space, 5)}`;
 }
 
 export function inlayHints(text: string, hps: Hyperparameter[], range: Range): InlayHint[] {
@@ -26,7 +20,7 @@ export function inlayHints(text: string, hps: Hyperparameter[], range: Range): I
       position: lines.position(h.span.end),
       label: rangeLabel(h.space),
       paddingLeft: true,
-      tooltip: `${h.id}: search ${describeSpace(h.space)}`,
+      tooltip: `${h.id}: search ${describeSpace(h.space, Infinity)}`,
     });
   }
   return out;

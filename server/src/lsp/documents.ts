@@ -49,11 +49,20 @@ export function isBig(text: string): boolean {
   return text.length > BIG_FILE_CHARS;
 }
 
+/**
+ * How many documents keep a tree. A tree costs about 2.4 MB per 1,000 lines, so only the
+ * documents analysed most recently (the ones being edited) keep theirs; another gets a full
+ * parse (a few ms) when it is next analysed.
+ */
+export const MAX_TREES = 8;
+
 export class DocumentStore {
   /** keepTrees false: text only (the protocol thread; trees live in the analysis worker). */
-  constructor(private keepTrees = true) {}
+  constructor(private keepTrees = true, private maxTrees = MAX_TREES) {}
 
   private docs = new Map<string, OpenDocument>();
+  /** Documents holding a tree, least recently analysed first. */
+  private withTrees = new Set<OpenDocument>();
 
   get(uri: string): OpenDocument | undefined {
     return this.docs.get(uri);
@@ -70,6 +79,8 @@ export class DocumentStore {
   }
 
   close(uri: string): void {
+    const entry = this.docs.get(uri);
+    if (entry) this.withTrees.delete(entry);
     this.docs.delete(uri);
   }
 
@@ -103,14 +114,19 @@ export class DocumentStore {
 
   /** The tree for the current text, reparsed incrementally; undefined for big or unreadable text. */
   tree(entry: OpenDocument): Tree | undefined {
-    if (!entry.dirty) return entry.tree;
-    const text = entry.doc.getText();
-    if (!this.keepTrees || isBig(text) || unreadableReason(text)) {
-      entry.tree = undefined;
-    } else {
-      entry.tree = parsePython(text, entry.tree);
+    if (entry.dirty) {
+      const text = entry.doc.getText();
+      entry.tree = !this.keepTrees || isBig(text) || unreadableReason(text) ? undefined : parsePython(text, entry.tree);
+      entry.dirty = false;
     }
-    entry.dirty = false;
+    this.withTrees.delete(entry);
+    if (entry.tree) this.withTrees.add(entry);
+    for (const oldest of this.withTrees) {
+      if (this.withTrees.size <= this.maxTrees) break;
+      this.withTrees.delete(oldest);
+      oldest.tree = undefined;
+      oldest.dirty = true;
+    }
     return entry.tree;
   }
 }

@@ -1,7 +1,7 @@
 // Harness benchmark: per-trial overhead of an optpar harness against a hand-written hyperopt
 // script (same model, data, epochs and tuned values), and harness generation time for the
 // 3,500-line bench file. Per-trial cost = (time of a 6-trial run - time of a 1-trial run) / 5,
-// which cancels Python start-up, imports and data loading. Runs interleaved, best of 2 rounds.
+// which cancels Python start-up, imports and data loading. Runs interleaved, median of 3 rounds.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,7 +44,7 @@ const time = (args) => {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 };
 const perTrial = { optpar: [], handwritten: [] };
-for (let round = 0; round < 2; round++) {
+for (let round = 0; round < 3; round++) {
   const h1 = time([harnessPath, '--max-evals', '1', '--algo', 'rand', '--fresh']);
   const h6 = time([harnessPath, '--max-evals', '6', '--algo', 'rand', '--fresh']);
   const b1 = time([join(root, 'bench/handwritten_digits.py'), '1']);
@@ -52,7 +52,7 @@ for (let round = 0; round < 2; round++) {
   perTrial.optpar.push((h6 - h1) / 5);
   perTrial.handwritten.push((b6 - b1) / 5);
 }
-const best = (xs) => Math.min(...xs);
-const o = best(perTrial.optpar);
-const h = best(perTrial.handwritten);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const o = median(perTrial.optpar);
+const h = median(perTrial.handwritten);
 console.log(`per-trial time, 5 trials: optpar harness ${o.toFixed(3)} s, hand-written hyperopt ${h.toFixed(3)} s, ratio ${(o / h).toFixed(3)} (goal <= 1.05)`);

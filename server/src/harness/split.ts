@@ -15,6 +15,8 @@ export interface Split {
   chunks: Chunk[];
   /** Names the trial chunks bind at module level: declared global so the code keeps its module semantics. */
   trialGlobals: string[];
+  /** Of those, the ones only the trial binds: dropped after each trial so its model can be freed. */
+  trialOnly: string[];
 }
 
 const DEF_TYPES = new Set(['function_definition', 'class_definition', 'decorated_definition']);
@@ -198,6 +200,8 @@ export function splitModule(text: string, tree: Tree, markers: SyntaxNode[]): Sp
     }
   }
   const trialGlobals = new Set<string>();
-  for (const chunk of chunks) if (chunk.trial) for (const stmt of chunk.statements) for (const b of bindsOf(stmt)) trialGlobals.add(b);
-  return { chunks, trialGlobals: [...trialGlobals].sort() };
+  const setupGlobals = new Set<string>();
+  for (const chunk of chunks) for (const stmt of chunk.statements) for (const b of bindsOf(stmt)) (chunk.trial ? trialGlobals : setupGlobals).add(b);
+  const sorted = [...trialGlobals].sort();
+  return { chunks, trialGlobals: sorted, trialOnly: sorted.filter((n) => !setupGlobals.has(n)) };
 }

@@ -49,7 +49,11 @@ function caseOf(file: string): Case | undefined {
   const space = spaceJson(chosen);
   try {
     const harness = generateHarness(text, file, catalogue, DEFAULT_HARNESS_OPTIONS).text;
-    const code = ['OPTPAR_SPACE', 'OPTPAR_DEFAULTS', 'OPTPAR_TYPES'].map((n) => block(harness, n)).join('\n');
+    const code = [
+      ...['OPTPAR_SPACE', 'OPTPAR_DEFAULTS', 'OPTPAR_TYPES'].map((n) => block(harness, n)),
+      // One-line constants must be Python too (True/False/None, not JSON's true/false/null).
+      ...['OPTPAR_SPACE_DESCRIPTION', 'OPTPAR_TRIAL_NAMES', 'OPTPAR_SETTINGS'].map((n) => new RegExp(`^${n} = .*$`, 'm').exec(harness)![0]),
+    ].join('\n');
     return { file, code, space, from: 'harness' };
   } catch (err) {
     if (!(err instanceof HarnessError)) throw err;

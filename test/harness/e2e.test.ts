@@ -197,6 +197,25 @@ describe.sequential('harness end to end (real TensorFlow, Keras 3, hyperopt)', (
     }, TIMEOUT);
   });
 
+  it('a fit without validation data gets validation_split=0.2, said at the top, and trials are scored on val_loss', () => {
+    const file = join(harnessDir, 'student_sgd_nesterov.py');
+    const ids = idsWithoutEpochs(file);
+    const harness = generate(file, 'student', ['--max-evals', '2', '--ids', ids.join(','), '--force']);
+    const text = readFileSync(harness, 'utf8');
+    expect(text).toMatch(/^# NOTE: a fit\(\) call has no validation data: the harness adds validation_split=0\.2/m);
+    const dir = join(tmp, 'student');
+    const r = python([harness], dir);
+    expect(r.status, r.stderr.slice(-3000)).toBe(0);
+    const results = readResults(harness);
+    expect(results.trials).toHaveLength(2);
+    for (const t of results.trials) {
+      expect(t.status).toBe('ok');
+      expect(Object.keys((t as unknown as { metrics: Record<string, number> }).metrics)).toContain('val_loss');
+      expect(typeof t.params['sgd.nesterov']).toBe('boolean');
+    }
+    expect(existsSync(join(dir, 'pima.keras')), 'model.save is a no-op during the search').toBe(false);
+  }, TIMEOUT);
+
   describe('counted_mlp.py: data loading, model building, side effects, one-off runs, resume', () => {
     const file = join(harnessDir, 'counted_mlp.py');
     let harness: string;

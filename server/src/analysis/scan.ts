@@ -10,7 +10,7 @@ import { type ParameterRef, ScopeResolver } from './scopes';
 import { defaultSpace } from './space';
 import { assignIds } from './ids';
 import { unreadableReason } from './input';
-import { indexNodes } from './nodeIndex';
+import { indexNodes, type NodeIndex } from './nodeIndex';
 import type { AnalysisError, DefinitionKind, Hyperparameter, HyperparameterKind, ScanOptions, ScanResult, Span } from './types';
 
 /** A hyperparameter before ids are given: where it is, what it is, who uses it. */
@@ -37,30 +37,27 @@ export function scanSource(text: string, catalogue: Catalogue, options: ScanOpti
   }
 }
 
-/** Every call into the catalogue in a parsed source (for the harness, which must move model-building code). */
-export function catalogueCalls(text: string, tree: Tree, catalogue: Catalogue): CatalogueCall[] {
-  const root = tree.rootNode;
+/** What resolving calls needs, for one parsed source. */
+function callContext(text: string, root: SyntaxNode, catalogue: Catalogue, index: NodeIndex): CallContext {
   let bareNames = bareNamesCache.get(catalogue);
   if (!bareNames) bareNamesCache.set(catalogue, (bareNames = bareNameIndex(catalogue)));
-  const ctx: CallContext = { text, catalogue, imports: collectImports(root), scopes: new ScopeResolver(root), bareNames };
-  return root.descendantsOfType('call').flatMap((node) => matchCall(node, ctx) ?? []);
+  return { text, catalogue, imports: collectImports(root, index.imports), scopes: new ScopeResolver(root, index.calls), bareNames };
+}
+
+/** Every call into the catalogue in a parsed source (for the harness, which must move model-building code). */
+export function catalogueCalls(text: string, tree: Tree, catalogue: Catalogue): CatalogueCall[] {
+  const index = indexNodes(tree.rootNode);
+  const ctx = callContext(text, tree.rootNode, catalogue, index);
+  return index.calls.flatMap((node) => matchCall(node, ctx) ?? []);
 }
 
 function scanTree(text: string, tree: Tree, catalogue: Catalogue, options: ScanOptions): ScanResult {
   const root = tree.rootNode;
   const lines = new LineIndex(text);
   const index = indexNodes(root);
-  const imports = collectImports(root, index.imports);
-  const scopes = new ScopeResolver(root, index.calls);
-  let bareNames = bareNamesCache.get(catalogue);
-  if (!bareNames) bareNamesCache.set(catalogue, (bareNames = bareNameIndex(catalogue)));
-  const ctx: CallContext = { text, catalogue, imports, scopes, bareNames };
-
-  const calls: CatalogueCall[] = [];
-  for (const node of index.calls) {
-    const matched = matchCall(node, ctx);
-    if (matched) calls.push(matched);
-  }
+  const ctx = callContext(text, root, catalogue, index);
+  const { imports, scopes } = ctx;
+  const calls = index.calls.flatMap((node) => matchCall(node, ctx) ?? []);
   const callIds = new Set(calls.map((c) => c.id));
   const outputs = findOutputLayers(calls, index, text, scopes, imports);
 

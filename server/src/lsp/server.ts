@@ -40,8 +40,6 @@ import {
 } from './protocol';
 import { parseSettings, type Settings, DEFAULT_SETTINGS } from './settings';
 
-
-
 export class OptparServer {
   private docs = new DocumentStore(false);
   private flags!: ClientFlags;

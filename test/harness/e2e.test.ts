@@ -216,6 +216,20 @@ describe.sequential('harness end to end (real TensorFlow, Keras 3, hyperopt)', (
     expect(existsSync(join(dir, 'pima.keras')), 'model.save is a no-op during the search').toBe(false);
   }, TIMEOUT);
 
+  it('a rerun after the space changed warns, keeps the old trials aside and starts a new search', () => {
+    const file = join(harnessDir, 'student_sgd_nesterov.py');
+    const ids = idsWithoutEpochs(file).filter((id) => id !== 'sgd.nesterov');
+    const harness = generate(file, 'student', ['--max-evals', '3', '--ids', ids.join(','), '--force']);
+    const dir = join(tmp, 'student');
+    const r = python([harness, '--max-evals', '1'], dir);
+    expect(r.status, r.stderr.slice(-3000)).toBe(0);
+    expect(r.stderr).toMatch(/WARNING: the search space changed since the trials in .*tune_student_sgd_nesterov\.trials\.pkl were saved/);
+    expect(existsSync(`${harness.replace(/\.py$/, '')}.trials.pkl.old`)).toBe(true);
+    const results = readResults(harness);
+    expect(results.trials).toHaveLength(1);
+    expect(Object.keys(results.trials[0].params)).not.toContain('sgd.nesterov');
+  }, TIMEOUT);
+
   describe('counted_mlp.py: data loading, model building, side effects, one-off runs, resume', () => {
     const file = join(harnessDir, 'counted_mlp.py');
     let harness: string;

@@ -38,6 +38,15 @@ export interface CallContext {
   scopes: ScopeResolver;
   /** Last path segment -> callable, for names the file uses without importing (snippets). */
   bareNames: Map<string, CallableSpec>;
+  /** Every name a catalogue call can end in (Dense, fit, l2...): calls ending otherwise are skipped unread. */
+  lastNames: Set<string>;
+}
+
+/** The last segments of every catalogue path and method. */
+export function lastNameIndex(catalogue: Catalogue): Set<string> {
+  const out = new Set<string>();
+  for (const spec of catalogue.callables) for (const path of spec.paths) out.add(path.slice(path.lastIndexOf('.') + 1));
+  return out;
 }
 
 /** Callables reachable by a bare name, when that name is unambiguous in the catalogue. */
@@ -100,14 +109,21 @@ function resolveCallee(fn: SyntaxNode, ctx: CallContext): { spec: CallableSpec; 
 }
 
 const KEYWORD = /^\s*([A-Za-z_]\w*)\s*=/;
+/** A plain dotted callee and its opening parenthesis, read from the text at the call's start. */
+const CALLEE = /[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*(?=[ \t]*\()/y;
 
 export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | undefined {
   const text = ctx.text;
+  // Most calls in a script (np.zeros, print, load_digits) are not Keras: reject them from the
+  // text alone. Only a confident plain-name match rejects; anything else takes the tree path.
+  CALLEE.lastIndex = call.startIndex;
+  const callee = CALLEE.exec(text)?.[0];
+  if (callee && !ctx.lastNames.has(callee.slice(callee.lastIndexOf('.') + 1).trim())) return undefined;
   // [function, arguments] in one native call rather than two field look-ups.
   const [fn, argList] = call.namedChildren;
   if (!fn || !argList || argList.type !== 'argument_list') return undefined;
-  const callee = resolveCallee(fn, ctx);
-  if (!callee) return undefined;
+  const resolved = resolveCallee(fn, ctx);
+  if (!resolved) return undefined;
   const args: MatchedArg[] = [];
   let position = 0;
   let splatted = false;
@@ -128,17 +144,17 @@ export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | u
         const lit = evalLiteral(value);
         if (lit?.kind === 'string' && lit.value.trim()) explicitName = lit.value.trim().replace(/[^\p{L}\p{N}_]+/gu, '_');
       }
-      const param = paramByName(callee.spec, name);
+      const param = paramByName(resolved.spec, name);
       if (param) args.push({ param, value, keyword: name, writtenAs: param.name === name ? undefined : name });
       else if (value.type === 'call') passes.push({ value, keyword: name });
       continue;
     }
     // After *args, positions are unknown.
     if (!splatted) {
-      const param = paramByPosition(callee.spec, position);
+      const param = paramByPosition(resolved.spec, position);
       if (param) args.push({ param, value: arg });
     }
     position++;
   }
-  return { node: call, id: call.id, spec: callee.spec, path: callee.path, args, explicitName, passes };
+  return { node: call, id: call.id, spec: resolved.spec, path: resolved.path, args, explicitName, passes };
 }

@@ -1,5 +1,5 @@
 import type { Catalogue, ParamSpec, Scalar } from '../catalogue/types';
-import { bareNameIndex, type CallContext, type CatalogueCall, type MatchedArg, matchCall } from './calls';
+import { bareNameIndex, type CallContext, type CatalogueCall, lastNameIndex, type MatchedArg, matchCall } from './calls';
 import { findIgnores, isIgnored } from './ignore';
 import { collectImports } from './imports';
 import { LineIndex } from './lines';
@@ -20,7 +20,7 @@ export interface Candidate extends Omit<Hyperparameter, 'id'> {
   definitionName?: string;
 }
 
-const bareNamesCache = new WeakMap<Catalogue, ReturnType<typeof bareNameIndex>>();
+const nameCache = new WeakMap<Catalogue, { bareNames: ReturnType<typeof bareNameIndex>; lastNames: Set<string> }>();
 
 /**
  * Finds every hyperparameter in a Python source: pure (text in, data out), never throws.
@@ -39,9 +39,15 @@ export function scanSource(text: string, catalogue: Catalogue, options: ScanOpti
 
 /** What resolving calls needs, for one parsed source. */
 function callContext(text: string, root: SyntaxNode, catalogue: Catalogue, index: NodeIndex): CallContext {
-  let bareNames = bareNamesCache.get(catalogue);
-  if (!bareNames) bareNamesCache.set(catalogue, (bareNames = bareNameIndex(catalogue)));
-  return { text, catalogue, imports: collectImports(root, index.imports), scopes: new ScopeResolver(root, index.calls), bareNames };
+  let names = nameCache.get(catalogue);
+  if (!names) nameCache.set(catalogue, (names = { bareNames: bareNameIndex(catalogue), lastNames: lastNameIndex(catalogue) }));
+  const imports = collectImports(root, index.imports);
+  // Names imported under another name (from keras.layers import Dense as D) end calls too.
+  let lastNames = names.lastNames;
+  for (const [local, path] of imports.names) {
+    if (catalogue.byPath.has(path) && !lastNames.has(local)) lastNames = new Set([...lastNames, local]);
+  }
+  return { text, catalogue, imports, scopes: new ScopeResolver(root, index.calls), bareNames: names.bareNames, lastNames };
 }
 
 /** Every call into the catalogue in a parsed source (for the harness, which must move model-building code). */

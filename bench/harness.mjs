@@ -1,7 +1,7 @@
 // Harness benchmark: per-trial overhead of an optpar harness against a hand-written hyperopt
 // script (same model, data, epochs and tuned values), and harness generation time for the
 // 3,500-line bench file. Per-trial cost = (time of a 6-trial run - time of a 1-trial run) / 5,
-// which cancels Python start-up, imports and data loading. Runs interleaved, median of 3 rounds.
+// which cancels Python start-up, imports and data loading. Runs interleaved, median of 5 rounds (TensorFlow timings wander by a few per cent).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,7 +44,7 @@ const time = (args) => {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 };
 const perTrial = { optpar: [], handwritten: [] };
-for (let round = 0; round < 3; round++) {
+for (let round = 0; round < 5; round++) {
   const h1 = time([harnessPath, '--max-evals', '1', '--algo', 'rand', '--fresh']);
   const h6 = time([harnessPath, '--max-evals', '6', '--algo', 'rand', '--fresh']);
   const b1 = time([join(root, 'bench/handwritten_digits.py'), '1']);

@@ -21,6 +21,7 @@ space = {
 
 
 def objective(params):
+    print("trial started", file=sys.stderr, flush=True)  # as the harness logs each trial
     model = keras.Sequential([
         keras.Input(shape=(8, 8, 1)),
         layers.Conv2D(32, kernel_size=(3, 3), activation="relu", padding="same"),

@@ -168,15 +168,16 @@ def _optpar_run_trial(values, add_validation_split, quiet_side_effects, keep_mod
         result = {"status": STATUS_FAIL, "error": "%s: %s" % (type(exc).__name__, exc),
                   "traceback": _optpar_traceback.format_exc(limit=-3)}
     finally:
-        if not keep_model:
-            # The trial's model and history would otherwise stay alive (module globals) through the next trial.
-            for name in OPTPAR_TRIAL_NAMES:
-                globals().pop(name, None)
         try:
             import keras
             keras.backend.clear_session()
         except Exception:
             pass
+        if not keep_model:
+            # The trial's model and history would otherwise stay alive (module globals) through
+            # the next trial; dropped after clear_session, as a function's locals would be.
+            for name in OPTPAR_TRIAL_NAMES:
+                globals().pop(name, None)
     result["duration"] = round(_optpar_time.perf_counter() - started, 3)
     return (result, model) if keep_model else result
 

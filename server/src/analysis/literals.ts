@@ -33,8 +33,7 @@ function parseNumber(text: string): { value: number; isInt: boolean } | undefine
 const STRING = /^([A-Za-z]*)('\'\'|"""|'|")/;
 
 /** A plain (not f-, not bytes) string literal's value, read from its text. */
-function parseString(node: SyntaxNode): string | undefined {
-  const text = node.text;
+function parseString(text: string): string | undefined {
   const m = STRING.exec(text);
   if (!m) return undefined;
   const prefix = m[1].toLowerCase();
@@ -49,13 +48,14 @@ function unescape(seq: string): string {
   return simple[seq.slice(1)] ?? seq;
 }
 
-/** The value of a literal expression, or undefined when it is anything else. */
-export function evalLiteral(input: SyntaxNode): Literal | undefined {
+/** The value of a literal expression, or undefined when it is anything else. `text`: the input's source text, when known. */
+export function evalLiteral(input: SyntaxNode, text?: string): Literal | undefined {
   const node = unparen(input);
+  const own = () => (node === input && text !== undefined ? text : node.text);
   switch (node.type) {
     case 'integer':
     case 'float': {
-      const n = parseNumber(node.text);
+      const n = parseNumber(own());
       return n && { kind: 'number', ...n };
     }
     case 'unary_operator': {
@@ -67,7 +67,7 @@ export function evalLiteral(input: SyntaxNode): Literal | undefined {
       return { kind: 'number', value: op === '-' ? -inner.value : inner.value, isInt: inner.isInt };
     }
     case 'string': {
-      const s = parseString(node);
+      const s = parseString(own());
       return s === undefined ? undefined : { kind: 'string', value: s };
     }
     case 'true':

@@ -76,7 +76,7 @@ function scanTree(text: string, tree: Tree, catalogue: Catalogue, options: ScanO
         ? `output layer: ${arg.param.name} is set by the task (the number of classes or targets), not tuned`
         : undefined);
       if (!arg.param.tune && !fixed) continue;
-      for (const cand of analyseArgument(call, arg, fixed, scopes, callIds, options)) {
+      for (const cand of analyseArgument(text, call, arg, fixed, scopes, callIds, options)) {
         const key = `${cand.span.start}:${cand.span.end}:${cand.element ?? ''}`;
         const prev = bySite.get(key);
         if (!prev) {
@@ -124,6 +124,7 @@ function describeNonLiteral(text: string): string {
 }
 
 function analyseArgument(
+  text: string,
   call: CatalogueCall,
   arg: MatchedArg,
   fixed: string | undefined,
@@ -142,7 +143,7 @@ function analyseArgument(
   let callSites: Candidate[] = [];
   if (!reason && ['identifier', 'attribute', 'subscript'].includes(site.type)) {
     const res = scopes.resolve(site);
-    if (res?.parameter) callSites = callSiteCandidates(call, arg, fixed, res.parameter, scopes, callIds, options);
+    if (res?.parameter) callSites = callSiteCandidates(text, call, arg, fixed, res.parameter, scopes, callIds, options);
     if (res?.kind === 'bound') {
       const value = unparen(res.value);
       if (value.type === 'call' && callIds.has(value.id)) return callSites;
@@ -155,11 +156,13 @@ function analyseArgument(
       reason = res.reason;
     } else if (site.type === 'identifier') reason = `${site.text} is not defined in this file`;
   }
-  return [...analyseValue(call, arg, fixed, site, definition, definitionName, use, reason, options), ...callSites];
+  const known = site === arg.value ? use : undefined;
+  return [...analyseValue(text, call, arg, fixed, site, known, definition, definitionName, use, reason, options), ...callSites];
 }
 
 /** The values a helper function's callers pass for the parameter an argument reads. */
 function callSiteCandidates(
+  text: string,
   call: CatalogueCall,
   arg: MatchedArg,
   fixed: string | undefined,
@@ -187,7 +190,7 @@ function callSiteCandidates(
       } else if (res?.kind === 'unresolved') reason = res.reason;
       else continue; // a parameter of the caller, or something not in this file: reported where it is defined, if anywhere
     }
-    for (const cand of analyseValue(call, arg, fixed, site, definition, definitionName, use, reason, options)) {
+    for (const cand of analyseValue(text, call, arg, fixed, site, undefined, definition, definitionName, use, reason, options)) {
       out.push(cand);
     }
   }
@@ -195,20 +198,23 @@ function callSiteCandidates(
 }
 
 function analyseValue(
+  source: string,
   call: CatalogueCall,
   arg: MatchedArg,
   fixed: string | undefined,
   site: SyntaxNode,
+  /** The site's span when the caller has read it already (each read is a native call). */
+  known: Span | undefined,
   definition: DefinitionKind,
   definitionName: string | undefined,
   use: Span,
   reason: string | undefined,
   options: ScanOptions,
 ): Candidate[] {
-  const start = site.startIndex;
-  const end = site.endIndex;
+  const start = known ? known.start : site.startIndex;
+  const end = known ? known.end : site.endIndex;
   const atUse = start === use.start && end === use.end;
-  const value = site.text;
+  const value = source.slice(start, end);
   // One object shape for every candidate (no spreads): this runs once per argument of every call.
   const make = (kind: HyperparameterKind, extra: Partial<Candidate> = {}): Candidate => ({
     call: call.path,
@@ -230,9 +236,9 @@ function analyseValue(
     callId: call.id,
     definitionName,
   });
-  if (fixed) return [make('fixed-by-task', { reason: fixed, current: scalarValue(evalLiteral(site)) })];
-  if (reason) return [make('not-a-literal', { reason })];
-  const lit = evalLiteral(site);
+  if (reason && !fixed) return [make('not-a-literal', { reason })];
+  const lit = evalLiteral(site, value);
+  if (fixed) return [make('fixed-by-task', { reason: fixed, current: scalarValue(lit) })];
   if (!lit) return [make('not-a-literal', { reason: describeNonLiteral(site.text) })];
   if (lit.kind === 'none') return [make('not-a-literal', { reason: 'None: no value to search around' })];
 

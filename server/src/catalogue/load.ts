@@ -136,20 +136,23 @@ function mergeEntries(entries: CallableSpec[]): CallableSpec[] {
   return [...out.values()];
 }
 
-const cache = new Map<string, LoadResult>();
-
-/** The built-in catalogue plus user files, loaded once per distinct list of files. */
-export function loadCatalogue(userFiles: string[] = []): LoadResult {
-  const key = userFiles.join('\0');
-  const hit = cache.get(key);
-  if (hit) return hit;
+/** The built-in catalogue plus user files, read now (a server re-reads them when they change). */
+export function readCatalogue(userFiles: string[] = []): LoadResult {
   const dir = builtinMetadataDir();
   const builtin = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f));
   const { sources, errors } = readCatalogueSources([...builtin, ...userFiles]);
   const result = buildCatalogue(sources);
-  const loaded = { catalogue: result.catalogue, errors: [...errors, ...result.errors] };
-  cache.set(key, loaded);
-  return loaded;
+  return { catalogue: result.catalogue, errors: [...errors, ...result.errors] };
+}
+
+const cache = new Map<string, LoadResult>();
+
+/** readCatalogue, once per distinct list of files (the CLI and tests). */
+export function loadCatalogue(userFiles: string[] = []): LoadResult {
+  const key = userFiles.join('\0');
+  let hit = cache.get(key);
+  if (!hit) cache.set(key, (hit = readCatalogue(userFiles)));
+  return hit;
 }
 
 export function formatCatalogueError(e: CatalogueError): string {

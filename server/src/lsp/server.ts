@@ -10,7 +10,7 @@ import type { Hyperparameter, ScanResult } from '../analysis/types';
 import { formatCatalogueError } from '../catalogue/load';
 import type { Catalogue, CatalogueError } from '../catalogue/types';
 import { Analyzer } from './analyzer';
-import { freshCatalogue } from './catalogue';
+import { readCatalogue } from '../catalogue/load';
 import { readClientFlags, serverCapabilities, type ClientFlags } from './capabilities';
 import { codeActions, harnessWorkspaceEdit, type HarnessActionData } from './codeActions';
 import { codeLenses } from './codeLens';
@@ -246,7 +246,7 @@ export class OptparServer {
   }
 
   private mainCatalogue(): Catalogue {
-    return (this.catalogue ??= freshCatalogue(this.cataloguePaths()).catalogue);
+    return (this.catalogue ??= readCatalogue(this.cataloguePaths()).catalogue);
   }
 
   private tunedIds(hps: Hyperparameter[]): string[] {

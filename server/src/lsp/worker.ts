@@ -6,7 +6,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
-import { freshCatalogue } from './catalogue';
+import { readCatalogue } from '../catalogue/load';
 import { scanSource } from '../analysis/scan';
 import type { Catalogue, CatalogueError } from '../catalogue/types';
 import type { ScanResult } from '../analysis/types';
@@ -51,7 +51,7 @@ let cataloguePaths: string[] = [];
 let splitTuples = false;
 
 function ensureCatalogue(): { catalogue: Catalogue; errors: CatalogueError[] } {
-  const loaded = freshCatalogue(cataloguePaths);
+  const loaded = readCatalogue(cataloguePaths);
   catalogue = loaded.catalogue;
   return { catalogue, errors: loaded.errors };
 }

@@ -104,6 +104,27 @@ describe('language server features over stdio', () => {
   });
 });
 
+describe('many open documents', () => {
+  it('answers for a document whose cached analysis and tree were dropped (12 open, 8 kept)', async () => {
+    const s = await startServer();
+    try {
+      const text = (n: number) => `from keras import layers\nlayer = layers.Dense(${n}, activation="relu")\n`;
+      const uris = Array.from({ length: 12 }, (_, i) => `file:///many/m${i}.py`);
+      for (const [i, uri] of uris.entries()) {
+        const done = s.waitForDiagnostics(uri);
+        s.open(uri, text(i + 16));
+        await done;
+      }
+      // The first document is the least recently analysed: its result and tree are gone, and a request rebuilds them.
+      const h = (await s.conn.sendRequest('textDocument/hover', { textDocument: { uri: uris[0] }, position: positionOf(text(16), '16', 0) })) as Hover;
+      expect(JSON.stringify(h.contents)).toContain('layer.units');
+      expect(JSON.stringify(h.contents)).toContain('16');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('code actions, applied and scanned again', () => {
   let s: Session;
   let dir: string;

@@ -26,6 +26,9 @@ export interface Analysis {
   ms: number;
 }
 
+/** How many documents keep their last analysis. */
+export const MAX_CACHED_RESULTS = 8;
+
 export class Analyzer {
   private _worker: Worker | undefined;
   /** Started on first use, so initialize is not slowed by loading the parser and catalogue. */
@@ -140,7 +143,12 @@ export class Analyzer {
     const info = this.texts.get(uri);
     const key = `${this.generation}:${info?.version}`;
     const hit = this.cache.get(uri);
-    if (hit && hit.key === key) return hit.promise;
+    if (hit && hit.key === key) {
+      // Most recently used last: the oldest results go first when the cache is full.
+      this.cache.delete(uri);
+      this.cache.set(uri, hit);
+      return hit.promise;
+    }
     let promise: Promise<Analysis>;
     const poisonKey = `${uri}:${info?.version}`;
     if (this.poisoned.has(poisonKey)) {
@@ -148,7 +156,14 @@ export class Analyzer {
     } else if (info?.big) promise = this.analyzeBig(uri, info.version, text());
     else promise = this.watch(this.request<Analysis>((reqId) => ({ type: 'analyze', reqId, uri })), poisonKey);
     promise.catch(() => this.cache.get(uri)?.promise === promise && this.cache.delete(uri));
+    this.cache.delete(uri);
     this.cache.set(uri, { key, promise });
+    // A 1,000-line file's results hold about a thousand hyperparameters: keep the documents in
+    // use; another is scanned again (a few ms) when a request needs it.
+    for (const oldest of this.cache.keys()) {
+      if (this.cache.size <= MAX_CACHED_RESULTS) break;
+      this.cache.delete(oldest);
+    }
     return promise;
   }
 

@@ -63,7 +63,7 @@ async function optpar() {
   const { catalogue } = loadCatalogue([]);
   const store = new DocumentStore();
   const entry = store.open('file:///bench.py', 'python', 0, text);
-  store.tree(entry);
+  store.syntax(entry);
   const inproc = [];
   const edits = [];
   let doc = TextDocument.create('x', 'python', 0, text);
@@ -75,8 +75,7 @@ async function optpar() {
   for (const [i, change] of edits.entries()) {
     const t = performance.now();
     store.change('file:///bench.py', i + 1, [change]);
-    const tree = store.tree(entry);
-    scanSource(entry.doc.getText(), catalogue, {}, tree);
+    scanSource(entry.doc.getText(), catalogue, {}, store.syntax(entry));
     inproc.push(performance.now() - t);
   }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { scanSource } from '../../server/src/analysis/scan';
-import { parsePython } from '../../server/src/analysis/parse';
+import { parsePython, parseSyntax } from '../../server/src/analysis/parse';
+import type { SyntaxNode } from '../../server/src/analysis/syntax';
 import { loadCatalogue } from '../../server/src/catalogue/load';
 import { DocumentStore } from '../../server/src/lsp/documents';
 import { kerasFixture, read, repoRoot } from './client';
@@ -19,6 +20,16 @@ function rng(seed: number) {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Every node of a syntax copy with what the analysis reads of it, one per line. */
+function dump(node: SyntaxNode, depth = 0, out: string[] = []): string[] {
+  out.push(`${' '.repeat(depth)}${node.field ?? ''}:${node.type} ${node.startIndex}-${node.endIndex}${node.isMissing ? ' missing' : ''}${node.hasError ? ' error' : ''}`);
+  for (const c of node.children) {
+    if (c.parent !== node) out.push(`${' '.repeat(depth + 1)}wrong parent`);
+    dump(c, depth + 1, out);
+  }
+  return out;
 }
 
 const SNIPPETS = ['64', '0.5', '(3, 3)', ', activation="relu"', '\n', '\n    ', 'layers.Dense(32)', '#', ' # optpar: ignore', '"', '(', ')', ':', 'def f(x=8):\n', 'é', '😀', '\r\n', 'units=', 'Dropout(0.2)', ''];
@@ -51,13 +62,18 @@ describe('incremental parse + scan equals a fresh parse + scan (differential)', 
         // Reparse only now and then, so several edits pile up on one tree.
         if (step % 3 !== 0 && step !== 300) continue;
         const tree = store.tree(entry)!;
+        const syntax = store.syntax(entry)!;
         const fresh = parsePython(text);
+        const freshSyntax = parseSyntax(text);
         if (process.env.OPTPAR_DIFF_DEBUG) console.error(file, step, text.length);
         // Strings compared with ===, so a failure reports the step, not a diff of two syntax trees.
         const same = tree.rootNode.toString() === fresh.rootNode.toString();
         if (!same) expect.fail(`${file}: the incremental tree differs from a fresh parse after step ${step}`);
-        const inc = JSON.stringify(scanSource(text, catalogue, {}, tree));
-        const ref = JSON.stringify(scanSource(text, catalogue, {}, fresh));
+        // The copy, rebuilt from the previous copy statement by statement, equals a fresh copy.
+        const sameCopy = dump(syntax.root).join('\n') === dump(freshSyntax.root).join('\n');
+        if (!sameCopy) expect.fail(`${file}: the incremental syntax copy differs from a fresh one after step ${step}`);
+        const inc = JSON.stringify(scanSource(text, catalogue, {}, syntax));
+        const ref = JSON.stringify(scanSource(text, catalogue, {}, freshSyntax));
         if (inc !== ref) expect.fail(`${file}: the incremental scan differs from a fresh one after step ${step}`);
       }
     });

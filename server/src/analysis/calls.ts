@@ -1,7 +1,7 @@
 import type { CallableSpec, Catalogue, ParamSpec } from '../catalogue/types';
 import { paramByName, paramByPosition } from '../catalogue/types';
 import { canonicalPath, headIdentifier, type ImportBindings, importedPath } from './imports';
-import type { SyntaxNode } from './parse';
+import type { SyntaxNode } from './syntax';
 import { evalLiteral } from './literals';
 import type { ScopeResolver } from './scopes';
 

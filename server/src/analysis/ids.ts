@@ -1,6 +1,6 @@
 import type { CatalogueCall } from './calls';
 import { unparen } from './literals';
-import type { SyntaxNode } from './parse';
+import type { SyntaxNode } from './syntax';
 import type { Candidate } from './scan';
 import type { Hyperparameter } from './types';
 

@@ -1,5 +1,5 @@
 import type { LineIndex } from './lines';
-import type { SyntaxNode } from './parse';
+import type { SyntaxNode } from './syntax';
 
 /** Line -> the parameters `# optpar: ignore[...]` names there ('*' for all). */
 export type IgnoreMap = Map<number, Set<string>>;

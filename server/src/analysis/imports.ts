@@ -1,4 +1,4 @@
-import type { SyntaxNode } from './parse';
+import type { SyntaxNode } from './syntax';
 
 /**
  * How names are bound by the file's imports: local name -> dotted path. Paths are canonical:

@@ -1,5 +1,5 @@
 import type { Scalar } from '../catalogue/types';
-import type { SyntaxNode } from './parse';
+import type { SyntaxNode } from './syntax';
 
 export type Literal =
   | { kind: 'number'; value: number; isInt: boolean }

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from './parse';
+import type { SyntaxNode } from './syntax';
 
 /** The node kinds a scan looks at, gathered in one native walk of the tree (each walk costs about as much as a tenth of a parse). */
 export interface NodeIndex {

@@ -1,8 +1,9 @@
 import Parser = require('tree-sitter');
 import Python = require('tree-sitter-python');
+import { SyntaxTree } from './syntax';
 
 export type Tree = Parser.Tree;
-export type SyntaxNode = Parser.SyntaxNode;
+export type TreeCursor = Parser.TreeCursor;
 export type Edit = Parser.Edit;
 
 let shared: Parser | undefined;
@@ -22,4 +23,9 @@ function parser(): Parser {
  */
 export function parsePython(text: string, old?: Tree): Tree {
   return parser().parse(text, old, { bufferSize: Math.max(32 * 1024, text.length + 1) });
+}
+
+/** Parses Python source into the plain copy the analysis reads. */
+export function parseSyntax(text: string): SyntaxTree {
+  return SyntaxTree.from(parsePython(text), text);
 }

@@ -2,7 +2,7 @@ import type { CatalogueCall } from './calls';
 import { importedPath, type ImportBindings } from './imports';
 import { unparen } from './literals';
 import type { NodeIndex } from './nodeIndex';
-import type { SyntaxNode } from './parse';
+import type { SyntaxNode } from './syntax';
 import type { ScopeResolver } from './scopes';
 
 /**

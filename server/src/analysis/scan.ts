@@ -4,7 +4,8 @@ import { findIgnores, isIgnored } from './ignore';
 import { collectImports } from './imports';
 import { LineIndex } from './lines';
 import { evalLiteral, type Literal, unparen } from './literals';
-import { parsePython, type SyntaxNode, type Tree } from './parse';
+import { parseSyntax } from './parse';
+import type { SyntaxNode, SyntaxTree } from './syntax';
 import { findOutputLayers } from './roles';
 import { type ParameterRef, ScopeResolver } from './scopes';
 import { defaultSpace } from './space';
@@ -24,14 +25,13 @@ const nameCache = new WeakMap<Catalogue, { bareNames: ReturnType<typeof bareName
 
 /**
  * Finds every hyperparameter in a Python source: pure (text in, data out), never throws.
- * Pass the tree when the caller keeps one (the language server's incremental parse).
+ * Pass the syntax tree when the caller keeps one (the language server's incremental parse).
  */
-export function scanSource(text: string, catalogue: Catalogue, options: ScanOptions = {}, tree?: Tree): ScanResult {
+export function scanSource(text: string, catalogue: Catalogue, options: ScanOptions = {}, syntax?: SyntaxTree): ScanResult {
   const unreadable = unreadableReason(text);
   if (unreadable) return { hyperparameters: [], errors: [{ message: unreadable }] };
   try {
-    const t = tree ?? parsePython(text);
-    return scanTree(text, t, catalogue, options);
+    return scanTree(text, (syntax ?? parseSyntax(text)).root, catalogue, options);
   } catch (err) {
     return { hyperparameters: [], errors: [{ message: `internal error while scanning: ${(err as Error).message}` }] };
   }
@@ -51,14 +51,13 @@ function callContext(text: string, root: SyntaxNode, catalogue: Catalogue, index
 }
 
 /** Every call into the catalogue in a parsed source (for the harness, which must move model-building code). */
-export function catalogueCalls(text: string, tree: Tree, catalogue: Catalogue): CatalogueCall[] {
-  const index = indexNodes(tree.rootNode);
-  const ctx = callContext(text, tree.rootNode, catalogue, index);
+export function catalogueCalls(text: string, root: SyntaxNode, catalogue: Catalogue): CatalogueCall[] {
+  const index = indexNodes(root);
+  const ctx = callContext(text, root, catalogue, index);
   return index.calls.flatMap((node) => matchCall(node, ctx) ?? []);
 }
 
-function scanTree(text: string, tree: Tree, catalogue: Catalogue, options: ScanOptions): ScanResult {
-  const root = tree.rootNode;
+function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options: ScanOptions): ScanResult {
   const lines = new LineIndex(text);
   const index = indexNodes(root);
   const ctx = callContext(text, root, catalogue, index);

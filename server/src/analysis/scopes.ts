@@ -1,4 +1,4 @@
-import type { SyntaxNode } from './parse';
+import type { SyntaxNode } from './syntax';
 import type { DefinitionKind } from './types';
 import { evalLiteral, unparen } from './literals';
 

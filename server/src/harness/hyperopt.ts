@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalogue, Scalar } from '../catalogue/types';
-import { parsePython } from '../analysis/parse';
+import { parseSyntax } from '../analysis/parse';
 import { catalogueCalls, scanSource } from '../analysis/scan';
 import type { Hyperparameter, SearchSpace } from '../analysis/types';
 import { applyProjectConfig } from '../config/projectConfig';
@@ -108,8 +108,8 @@ export function generateHarness(text: string, sourcePath: string, catalogue: Cat
   }
 
   const rewritten = parametrize(text, chosen).text;
-  const tree = parsePython(rewritten);
-  const calls = catalogueCalls(rewritten, tree, catalogue);
+  const root = parseSyntax(rewritten).root;
+  const calls = catalogueCalls(rewritten, root, catalogue);
   const fits = calls.filter((c) => c.path === 'Model.fit');
   if (fits.length === 0) throw new HarnessError(`${name}: no model.fit(...) call: a trial needs the training code to score the model`);
   const validated = fits.every((c) =>
@@ -119,14 +119,14 @@ export function generateHarness(text: string, sourcePath: string, catalogue: Cat
   );
   const markers = [
     ...calls.filter((c) => c.spec.kind !== 'method').map((c) => c.node),
-    ...tree.rootNode.descendantsOfType('subscript').filter((s) => s.childForFieldName('value')?.text === 'params'),
+    ...root.descendantsOfType('subscript').filter((s) => s.childForFieldName('value')?.text === 'params'),
   ];
-  const split = splitModule(rewritten, tree, markers);
+  const split = splitModule(rewritten, root, markers);
   const trialChunks = split.chunks.filter((c) => c.trial);
   if (trialChunks.length === 0) throw new HarnessError(`${name}: no module-level code builds or trains the model, so a trial would do nothing`);
 
   const indentUnit = /^\t/m.test(rewritten) && !/^ {2,}\S/m.test(rewritten) ? '\t' : '    ';
-  const multiline = tree.rootNode.descendantsOfType('string').filter((s) => s.startPosition.row !== s.endPosition.row);
+  const multiline = root.descendantsOfType('string').filter((s) => s.text.includes('\n'));
   const insideString = (offset: number) => multiline.some((s) => offset > s.startIndex && offset < s.endIndex);
   const indent = (start: number, end: number): string => {
     let out = '';

@@ -1,4 +1,4 @@
-import type { SyntaxNode, Tree } from '../analysis/parse';
+import type { SyntaxNode } from '../analysis/syntax';
 
 /** A run of whole lines of the module holding one or more top-level statements. */
 export interface Chunk {
@@ -142,8 +142,7 @@ function containsAny(node: SyntaxNode, ids: Set<number>, skipBodies: boolean): b
  * and class definitions stay where they are unless their definition itself reads params (a
  * default value, a class attribute): their bodies read the module's `params` when called.
  */
-export function splitModule(text: string, tree: Tree, markers: SyntaxNode[]): Split {
-  const root = tree.rootNode;
+export function splitModule(text: string, root: SyntaxNode, markers: SyntaxNode[]): Split {
   const chunks = chunksOf(text, root);
   const markerIds = new Set(markers.map((m) => m.id));
 

@@ -6,6 +6,7 @@
  */
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { parsePython, type Tree } from '../analysis/parse';
+import { SyntaxTree } from '../analysis/syntax';
 import { unreadableReason } from '../analysis/input';
 
 /** Files above this many characters are analysed off the main thread, without a kept tree. */
@@ -16,6 +17,8 @@ export interface OpenDocument {
   doc: TextDocument;
   /** Edited to match doc's text, reparsed lazily; undefined when big, unreadable or not parsed yet. */
   tree?: Tree;
+  /** The plain copy of tree that the analysis reads, updated with it. */
+  syntax?: SyntaxTree;
   /** True when the tree has edits not yet reparsed. */
   dirty: boolean;
 }
@@ -92,6 +95,7 @@ export class DocumentStore {
       const oldText = entry.doc.getText();
       if (!('range' in change) || !change.range) {
         entry.tree = undefined;
+        entry.syntax = undefined;
         entry.doc = TextDocument.update(entry.doc, [change], version);
       } else {
         const startIndex = entry.doc.offsetAt(change.range.start);
@@ -114,9 +118,21 @@ export class DocumentStore {
 
   /** The tree for the current text, reparsed incrementally; undefined for big or unreadable text. */
   tree(entry: OpenDocument): Tree | undefined {
+    this.update(entry);
+    return entry.tree;
+  }
+
+  /** The syntax copy of the current text, updated from the incremental tree; undefined for big or unreadable text. */
+  syntax(entry: OpenDocument): SyntaxTree | undefined {
+    this.update(entry);
+    return entry.syntax;
+  }
+
+  private update(entry: OpenDocument): void {
     if (entry.dirty) {
       const text = entry.doc.getText();
       entry.tree = !this.keepTrees || isBig(text) || unreadableReason(text) ? undefined : parsePython(text, entry.tree);
+      entry.syntax = entry.tree && SyntaxTree.from(entry.tree, text, entry.syntax);
       entry.dirty = false;
     }
     this.withTrees.delete(entry);
@@ -125,8 +141,8 @@ export class DocumentStore {
       if (this.withTrees.size <= this.maxTrees) break;
       this.withTrees.delete(oldest);
       oldest.tree = undefined;
+      oldest.syntax = undefined;
       oldest.dirty = true;
     }
-    return entry.tree;
   }
 }

@@ -89,8 +89,7 @@ function handle(msg: WorkerRequest): void {
         return;
       }
       const t0 = performance.now();
-      const tree = store.tree(entry);
-      const result = analyze(entry.doc.getText(), tree);
+      const result = analyze(entry.doc.getText(), store.syntax(entry));
       post({ type: 'result', reqId: msg.reqId, uri: msg.uri, version: entry.doc.version, result, ms: performance.now() - t0 });
       collectWhenIdle();
       return;

@@ -40,6 +40,13 @@ export interface CallContext {
   bareNames: Map<string, CallableSpec>;
   /** Every name a catalogue call can end in (Dense, fit, l2...): calls ending otherwise are skipped unread. */
   lastNames: Set<string>;
+  /**
+   * Equal for two contexts that resolve every callee alike (same catalogue, same imports): a
+   * call's match is kept across scans under it, unless resolving it needed the file's scopes.
+   */
+  memoKey: number;
+  /** Set when resolving a callee read the file's scopes (a bare or star-imported name). */
+  readScopes?: boolean;
 }
 
 /** The last segments of every catalogue path and method. */
@@ -77,6 +84,7 @@ function resolveCallee(fn: SyntaxNode, ctx: CallContext): { spec: CallableSpec; 
       const spec = catalogue.byPath.get(bound);
       return spec && { spec, path: spec.paths[0] };
     }
+    ctx.readScopes = true;
     // A name the file defines itself (class Dense: ...) is not the star-imported one.
     if (imports.starModules.length && ctx.scopes.resolveName(fn.text, fn)) return undefined;
     for (const module of imports.starModules) {
@@ -112,7 +120,19 @@ const KEYWORD = /^\s*([A-Za-z_]\w*)\s*=/;
 /** A plain dotted callee and its opening parenthesis, read from the text at the call's start. */
 const CALLEE = /[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*(?=[ \t]*\()/y;
 
+/** Matches kept per call node (the syntax copy keeps the nodes of unchanged statements). */
+const matches = new WeakMap<SyntaxNode, { key: number; match: CatalogueCall | undefined }>();
+
 export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | undefined {
+  const hit = matches.get(call);
+  if (hit && hit.key === ctx.memoKey) return hit.match;
+  ctx.readScopes = false;
+  const match = matchUncached(call, ctx);
+  if (!ctx.readScopes) matches.set(call, { key: ctx.memoKey, match });
+  return match;
+}
+
+function matchUncached(call: SyntaxNode, ctx: CallContext): CatalogueCall | undefined {
   const text = ctx.text;
   // Most calls in a script (np.zeros, print, load_digits) are not Keras: reject them from the
   // text alone. Only a confident plain-name match rejects; anything else takes the tree path.

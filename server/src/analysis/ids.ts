@@ -68,10 +68,10 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
       tunable: cand.tunable,
       kind: cand.kind,
       reason: cand.reason,
-      span: cand.span,
+      span: { start: cand.site.startIndex, end: cand.site.endIndex },
       definition: cand.definition,
       current: cand.current,
-      uses: cand.uses,
+      uses: cand.uses.map((u) => ({ start: u.startIndex, end: u.endIndex })),
       space: cand.space,
       doc: cand.doc,
     };

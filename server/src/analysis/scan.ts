@@ -14,14 +14,26 @@ import { unreadableReason } from './input';
 import { indexNodes, type NodeIndex } from './nodeIndex';
 import type { AnalysisError, DefinitionKind, Hyperparameter, HyperparameterKind, ScanOptions, ScanResult, Span } from './types';
 
-/** A hyperparameter before ids are given: where it is, what it is, who uses it. */
-export interface Candidate extends Omit<Hyperparameter, 'id'> {
+/**
+ * A hyperparameter before ids are given: where it is, what it is, who uses it. Places are nodes,
+ * not offsets, so a candidate found in a statement an edit did not touch is still right after
+ * the edit moved the statement; candidates are never changed once made (they may be reused).
+ */
+export interface Candidate extends Omit<Hyperparameter, 'id' | 'span' | 'uses'> {
   callId: number;
   /** Name of the variable, dict entry or parameter holding the value (for ids). */
   definitionName?: string;
+  /** The text a rewrite replaces: the value, or one element of a tuple. */
+  site: SyntaxNode;
+  /** Argument expressions that use the value when it is defined elsewhere. */
+  uses: readonly SyntaxNode[];
 }
 
-const nameCache = new WeakMap<Catalogue, { bareNames: ReturnType<typeof bareNameIndex>; lastNames: Set<string> }>();
+const nameCache = new WeakMap<Catalogue, { bareNames: ReturnType<typeof bareNameIndex>; lastNames: Set<string>; id: number }>();
+let catalogues = 0;
+/** Context fingerprints -> numbers never given twice, for cheap comparison of memo keys. */
+const contextKeys = new Map<string, number>();
+let nextContextKey = 1;
 
 /**
  * Finds every hyperparameter in a Python source: pure (text in, data out), never throws.
@@ -40,14 +52,20 @@ export function scanSource(text: string, catalogue: Catalogue, options: ScanOpti
 /** What resolving calls needs, for one parsed source. */
 function callContext(text: string, root: SyntaxNode, catalogue: Catalogue, index: NodeIndex): CallContext {
   let names = nameCache.get(catalogue);
-  if (!names) nameCache.set(catalogue, (names = { bareNames: bareNameIndex(catalogue), lastNames: lastNameIndex(catalogue) }));
+  if (!names) nameCache.set(catalogue, (names = { bareNames: bareNameIndex(catalogue), lastNames: lastNameIndex(catalogue), id: ++catalogues }));
   const imports = collectImports(root, index.imports);
   // Names imported under another name (from keras.layers import Dense as D) end calls too.
   let lastNames = names.lastNames;
   for (const [local, path] of imports.names) {
     if (catalogue.byPath.has(path) && !lastNames.has(local)) lastNames = new Set([...lastNames, local]);
   }
-  return { text, catalogue, imports, scopes: new ScopeResolver(root, index.calls), bareNames: names.bareNames, lastNames };
+  const fingerprint = `${names.id}|${[...imports.names].join(';')}|${imports.starModules.join(';')}`;
+  let memoKey = contextKeys.get(fingerprint);
+  if (memoKey === undefined) {
+    if (contextKeys.size > 256) contextKeys.clear();
+    contextKeys.set(fingerprint, (memoKey = nextContextKey++));
+  }
+  return { text, catalogue, imports, scopes: new ScopeResolver(root, index.calls), bareNames: names.bareNames, lastNames, memoKey };
 }
 
 /** Every call into the catalogue in a parsed source (for the harness, which must move model-building code). */
@@ -67,7 +85,8 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
   const outputs = findOutputLayers(calls, index, text, scopes, imports);
 
   const candidates: Candidate[] = [];
-  const bySite = new Map<string, Candidate>();
+  const bySite = new Map<number, number>();
+  const memoTail = `|${options.splitTuples ? 1 : 0}`;
   for (const call of calls) {
     const isOutput = outputs.has(call.id);
     for (const arg of call.args) {
@@ -75,27 +94,25 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
         ? `output layer: ${arg.param.name} is set by the task (the number of classes or targets), not tuned`
         : undefined);
       if (!arg.param.tune && !fixed) continue;
-      for (const cand of analyseArgument(text, call, arg, fixed, scopes, callIds, options)) {
-        const key = `${cand.span.start}:${cand.span.end}:${cand.element ?? ''}`;
-        const prev = bySite.get(key);
-        if (!prev) {
-          bySite.set(key, cand);
+      for (const cand of analyseArgument(text, call, arg, fixed, scopes, callIds, options, ctx.memoKey + memoTail)) {
+        const at = bySite.get(cand.site.id);
+        if (at === undefined) {
+          bySite.set(cand.site.id, candidates.length);
           candidates.push(cand);
-        } else mergeUse(prev, cand);
+        } else candidates[at] = mergeUse(candidates[at], cand);
       }
     }
   }
 
   const ignores = findIgnores(text, root, lines);
-  for (const cand of candidates) {
-    const defLine = lines.lineOf(cand.span.start);
-    const useLines = cand.uses.map((u) => lines.lineOf(u.start));
-    const ignored = isIgnored(ignores, defLine, cand.param) || (useLines.length > 0 && useLines.every((l) => isIgnored(ignores, l, cand.param)));
-    if (ignored && cand.kind !== 'fixed-by-task') {
-      cand.kind = 'ignored';
-      cand.tunable = false;
-      cand.reason = 'excluded by an "# optpar: ignore" comment';
-      cand.space = undefined;
+  if (ignores.size) {
+    for (const [i, cand] of candidates.entries()) {
+      if (cand.kind === 'fixed-by-task') continue;
+      const defLine = lines.lineOf(cand.site.startIndex);
+      const useLines = cand.uses.map((u) => lines.lineOf(u.startIndex));
+      if (isIgnored(ignores, defLine, cand.param) || (useLines.length > 0 && useLines.every((l) => isIgnored(ignores, l, cand.param)))) {
+        candidates[i] = { ...cand, kind: 'ignored', tunable: false, reason: 'excluded by an "# optpar: ignore" comment', space: undefined };
+      }
     }
   }
 
@@ -104,14 +121,15 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
 }
 
 /** A value used by several calls is tuned only if every use may be tuned. */
-function mergeUse(into: Candidate, other: Candidate): void {
-  into.uses.push(...other.uses);
+function mergeUse(into: Candidate, other: Candidate): Candidate {
+  const merged = { ...into, uses: [...into.uses, ...other.uses] };
   if (into.tunable && !other.tunable) {
-    into.tunable = false;
-    into.kind = other.kind;
-    into.reason = other.reason;
-    into.space = undefined;
+    merged.tunable = false;
+    merged.kind = other.kind;
+    merged.reason = other.reason;
+    merged.space = undefined;
   }
+  return merged;
 }
 
 const DATA_HINT = /\.shape\b|\blen\(|\.size\b|\bnum_classes\b|\.n_|unique\(/;
@@ -122,6 +140,13 @@ function describeNonLiteral(text: string): string {
   return `${short} is computed when the script runs`;
 }
 
+/**
+ * The candidates of arguments written as literals, kept per argument node while the context
+ * that made them holds (the syntax copy keeps the nodes of statements an edit did not touch).
+ * Arguments that name a value elsewhere are analysed again each time: their definition may move.
+ */
+const literalArguments = new WeakMap<SyntaxNode, { key: string; candidates: Candidate[] }>();
+
 function analyseArgument(
   text: string,
   call: CatalogueCall,
@@ -130,33 +155,33 @@ function analyseArgument(
   scopes: ScopeResolver,
   callIds: Set<number>,
   options: ScanOptions,
+  contextKey: string,
 ): Candidate[] {
-  const use: Span = { start: arg.value.startIndex, end: arg.value.endIndex };
-  let site = unparen(arg.value);
-  let definition: DefinitionKind = 'argument';
-  let definitionName: string | undefined;
-  let reason: string | undefined;
+  const key = fixed === undefined ? contextKey : `${contextKey}|${fixed}`;
+  const hit = literalArguments.get(arg.value);
+  if (hit && hit.key === key) return hit.candidates;
+  const use = arg.value;
+  const written = unparen(arg.value);
   // An object passed as the value (Adam(...), ReLU(...)) has its own hyperparameters.
-  if (site.type === 'call' && callIds.has(site.id)) return [];
-  if (site.type === 'subscript' && site.childForFieldName('value')?.text === 'params') reason = 'already parametrized';
-  let callSites: Candidate[] = [];
-  if (!reason && ['identifier', 'attribute', 'subscript'].includes(site.type)) {
-    const res = scopes.resolve(site);
-    if (res?.parameter) callSites = callSiteCandidates(text, call, arg, fixed, res.parameter, scopes, callIds, options);
-    if (res?.kind === 'bound') {
-      const value = unparen(res.value);
-      if (value.type === 'call' && callIds.has(value.id)) return callSites;
-      site = value;
-      definition = res.definition;
-      definitionName = res.name;
-    } else if (res?.kind === 'unresolved') {
-      // A parameter without a default whose every call passes a value: those values are the hyperparameters.
-      if (res.parameter && callSites.length) return callSites;
-      reason = res.reason;
-    } else if (site.type === 'identifier') reason = `${site.text} is not defined in this file`;
+  if (written.type === 'call' && callIds.has(written.id)) return [];
+  const parametrized = written.type === 'subscript' && written.childForFieldName('value')?.text === 'params';
+  if (parametrized || !['identifier', 'attribute', 'subscript'].includes(written.type)) {
+    const reason = parametrized ? 'already parametrized' : undefined;
+    const candidates = analyseValue(text, call, arg, fixed, written, 'argument', undefined, use, reason, options);
+    literalArguments.set(arg.value, { key, candidates });
+    return candidates;
   }
-  const known = site === arg.value ? use : undefined;
-  return [...analyseValue(text, call, arg, fixed, site, known, definition, definitionName, use, reason, options), ...callSites];
+  const res = scopes.resolve(written);
+  const callSites = res?.parameter ? callSiteCandidates(text, call, arg, fixed, res.parameter, scopes, callIds, options) : [];
+  if (res?.kind === 'bound') {
+    const value = unparen(res.value);
+    if (value.type === 'call' && callIds.has(value.id)) return callSites;
+    return [...analyseValue(text, call, arg, fixed, value, res.definition, res.name, use, undefined, options), ...callSites];
+  }
+  // A parameter without a default whose every call passes a value: those values are the hyperparameters.
+  if (res?.kind === 'unresolved' && res.parameter && callSites.length) return callSites;
+  const reason = res?.kind === 'unresolved' ? res.reason : written.type === 'identifier' ? `${written.text} is not defined in this file` : undefined;
+  return [...analyseValue(text, call, arg, fixed, written, 'argument', undefined, use, reason, options), ...callSites];
 }
 
 /** The values a helper function's callers pass for the parameter an argument reads. */
@@ -170,7 +195,7 @@ function callSiteCandidates(
   callIds: Set<number>,
   options: ScanOptions,
 ): Candidate[] {
-  const use: Span = { start: arg.value.startIndex, end: arg.value.endIndex };
+  const use = arg.value;
   const fnName = parameter.fn.childForFieldName('name')?.text ?? '';
   const out: Candidate[] = [];
   for (const passed of scopes.callSiteArguments(parameter)) {
@@ -189,7 +214,7 @@ function callSiteCandidates(
       } else if (res?.kind === 'unresolved') reason = res.reason;
       else continue; // a parameter of the caller, or something not in this file: reported where it is defined, if anywhere
     }
-    for (const cand of analyseValue(text, call, arg, fixed, site, undefined, definition, definitionName, use, reason, options)) {
+    for (const cand of analyseValue(text, call, arg, fixed, site, definition, definitionName, use, reason, options)) {
       out.push(cand);
     }
   }
@@ -202,17 +227,15 @@ function analyseValue(
   arg: MatchedArg,
   fixed: string | undefined,
   site: SyntaxNode,
-  /** The site's span when the caller has read it already (each read is a native call). */
-  known: Span | undefined,
   definition: DefinitionKind,
   definitionName: string | undefined,
-  use: Span,
+  use: SyntaxNode,
   reason: string | undefined,
   options: ScanOptions,
 ): Candidate[] {
-  const start = known ? known.start : site.startIndex;
-  const end = known ? known.end : site.endIndex;
-  const atUse = start === use.start && end === use.end;
+  const start = site.startIndex;
+  const end = site.endIndex;
+  const atUse = start === use.startIndex && end === use.endIndex;
   const value = source.slice(start, end);
   // One object shape for every candidate (no spreads): this runs once per argument of every call.
   const make = (kind: HyperparameterKind, extra: Partial<Candidate> = {}): Candidate => ({
@@ -226,7 +249,7 @@ function analyseValue(
     tunable: kind === 'hyperparameter',
     kind,
     reason: extra.reason,
-    span: extra.span ?? { start, end },
+    site: extra.site ?? site,
     definition,
     current: extra.current,
     uses: atUse ? [] : [use],
@@ -253,7 +276,7 @@ function analyseValue(
         tupleSize: values.length,
         element: i,
         value: el.text,
-        span: { start: el.startIndex, end: el.endIndex },
+        site: el,
       }),
     );
   }

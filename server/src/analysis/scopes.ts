@@ -289,7 +289,7 @@ function collectBindings(body: SyntaxNode, out: Map<string, Binding[]>): void {
       }
       case 'augmented_assignment': {
         const left = node.childForFieldName('left');
-        if (left?.type === 'identifier') add(out, left.text, { at: left.startIndex, reason: `changed by ${node.child(1)?.text ?? 'an operator'}` });
+        if (left?.type === 'identifier') add(out, left.text, { at: left.startIndex, reason: `changed by ${node.childForFieldName('operator')?.text ?? 'an operator'}` });
         break;
       }
       case 'for_statement':

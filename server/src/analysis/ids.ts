@@ -18,14 +18,12 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
   // Who passes each call as an argument, and which variable each call is assigned to: one pass
   // over what is already known, instead of walking up from every call.
   const passedTo = new Map<number, { call: CatalogueCall; param: string }>();
-  for (const call of calls) {
-    for (const arg of call.args) {
-      const value = unparen(arg.value);
-      if (value.type === 'call') passedTo.set(value.id, { call, param: arg.param.name });
-    }
-    for (const pass of call.passes) passedTo.set(pass.value.id, { call, param: pass.keyword });
+  for (const call of calls) for (const [id, param] of passedCalls(call)) passedTo.set(id, { call, param });
+  const assigned = new Map<number, string>();
+  for (const assign of assignments) {
+    const target = assignmentTarget(assign);
+    if (target) assigned.set(target[0], target[1]);
   }
-  const assigned = assignmentTargets(assignments);
   const prefixes = new Map<number, string>();
   const uniquePrefix = uniqueNamer();
   const counters = new Map<string, number>();
@@ -78,20 +76,38 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
   });
 }
 
-/** Call node id -> the name it is assigned to (x = Dense(..) gives x; self.d1 = Dense(..) gives d1). */
-function assignmentTargets(assignments: SyntaxNode[]): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const assign of assignments) {
-    const right = assign.childForFieldName('right');
-    const value = right && unparen(right);
-    if (value?.type !== 'call') continue;
-    const left = assign.childForFieldName('left');
-    if (left?.type === 'identifier') out.set(value.id, left.text);
-    else if (left?.type === 'attribute' && left.childForFieldName('object')?.text === 'self') {
-      const attr = left.childForFieldName('attribute')?.text;
-      if (attr) out.set(value.id, attr);
-    }
+/** What each call and assignment says about ids, kept while the node is (they are reused across edits). */
+const passedMemo = new WeakMap<CatalogueCall, [number, string][]>();
+const targetMemo = new WeakMap<SyntaxNode, [number, string] | null>();
+
+/** The calls a call is passed as arguments: [call node id, keyword or parameter]. */
+function passedCalls(call: CatalogueCall): [number, string][] {
+  let out = passedMemo.get(call);
+  if (out) return out;
+  out = [];
+  for (const arg of call.args) {
+    const value = unparen(arg.value);
+    if (value.type === 'call') out.push([value.id, arg.param.name]);
   }
+  for (const pass of call.passes) out.push([pass.value.id, pass.keyword]);
+  passedMemo.set(call, out);
+  return out;
+}
+
+/** [call node id, name] when an assignment assigns a call (x = Dense(..) gives x; self.d1 = Dense(..) gives d1). */
+function assignmentTarget(assign: SyntaxNode): [number, string] | null {
+  let out = targetMemo.get(assign);
+  if (out !== undefined) return out;
+  out = null;
+  const right = assign.childForFieldName('right');
+  const value = right && unparen(right);
+  const left = assign.childForFieldName('left');
+  if (value?.type === 'call' && left?.type === 'identifier') out = [value.id, left.text];
+  else if (value?.type === 'call' && left?.type === 'attribute' && left.childForFieldName('object')?.text === 'self') {
+    const attr = left.childForFieldName('attribute')?.text;
+    if (attr) out = [value.id, attr];
+  }
+  targetMemo.set(assign, out);
   return out;
 }
 

@@ -86,7 +86,7 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
 
   const candidates: Candidate[] = [];
   const bySite = new Map<number, number>();
-  const memoTail = `|${options.splitTuples ? 1 : 0}`;
+  const contextKey = `${ctx.memoKey}|${options.splitTuples ? 1 : 0}`;
   for (const call of calls) {
     const isOutput = outputs.has(call.id);
     for (const arg of call.args) {
@@ -94,7 +94,12 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
         ? `output layer: ${arg.param.name} is set by the task (the number of classes or targets), not tuned`
         : undefined);
       if (!arg.param.tune && !fixed) continue;
-      for (const cand of analyseArgument(text, call, arg, fixed, scopes, callIds, options, ctx.memoKey + memoTail)) {
+      for (const cand of analyseArgument(text, call, arg, fixed, scopes, callIds, options, contextKey)) {
+        // A value written in the argument itself has no other use; one defined elsewhere may have several.
+        if (cand.uses.length === 0) {
+          candidates.push(cand);
+          continue;
+        }
         const at = bySite.get(cand.site.id);
         if (at === undefined) {
           bySite.set(cand.site.id, candidates.length);

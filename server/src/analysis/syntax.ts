@@ -5,7 +5,8 @@
  * every later read is an ordinary object access.
  *
  * The copy is kept per top-level statement: rebuilding it after an edit copies only the
- * statements whose text changed and moves the others to their new offsets.
+ * statements whose text changed and moves the others to their new offsets. A node's offsets are
+ * kept relative to its statement's anchor, so moving a statement is one assignment.
  */
 import Python = require('tree-sitter-python');
 import type { Tree, TreeCursor } from './parse';
@@ -13,6 +14,12 @@ import type { Tree, TreeCursor } from './parse';
 /** The text the nodes of one tree slice their `text` from; shared by every node of the tree. */
 interface Source {
   text: string;
+}
+
+/** Where a top-level statement starts: its nodes' offsets are relative to it. */
+interface Anchor {
+  source: Source;
+  offset: number;
 }
 
 const NO_CHILDREN: readonly SyntaxNode[] = Object.freeze([]);
@@ -32,14 +39,23 @@ export class SyntaxNode {
   constructor(
     readonly type: string,
     readonly isNamed: boolean,
-    public startIndex: number,
-    public endIndex: number,
+    private readonly start: number,
+    private readonly end: number,
     readonly isMissing: boolean,
-    private readonly source: Source,
+    private readonly anchor: Anchor,
   ) {}
 
+  get startIndex(): number {
+    return this.anchor.offset + this.start;
+  }
+
+  get endIndex(): number {
+    return this.anchor.offset + this.end;
+  }
+
   get text(): string {
-    return this.source.text.slice(this.startIndex, this.endIndex);
+    const at = this.anchor.offset;
+    return this.anchor.source.text.slice(at + this.start, at + this.end);
   }
 
   get namedChildren(): readonly SyntaxNode[] {
@@ -92,15 +108,9 @@ export class SyntaxNode {
     }
   }
 
-  /** @internal Moves this subtree by `delta` characters. */
-  shift(delta: number): void {
-    const stack: SyntaxNode[] = [this];
-    while (stack.length) {
-      const node = stack.pop()!;
-      node.startIndex += delta;
-      node.endIndex += delta;
-      for (const c of node.children) stack.push(c);
-    }
+  /** @internal The anchor of this node's statement (to move it after an edit). */
+  get statementAnchor(): Anchor {
+    return this.anchor;
   }
 }
 
@@ -132,12 +142,17 @@ function learnType(c: TreeCursor): { name: string; named: boolean; leaf: boolean
  * error recovery inserted: skipping the rest saves a third of the nodes and most native calls.
  */
 class Copier {
+  /** Anchor of the statement being copied; offsets are stored relative to it. */
+  anchor: Anchor;
+
   constructor(
     private readonly cursor: TreeCursor,
     private readonly source: Source,
     /** False when the tree has no error, so no node can be missing and none need asking. */
     private readonly checkMissing: boolean,
-  ) {}
+  ) {
+    this.anchor = { source, offset: 0 };
+  }
 
   /** Whether the node last read can have no children. */
   private leaf = false;
@@ -158,7 +173,8 @@ class Copier {
     const end = c.endIndex;
     // Only a zero-width node can be one that error recovery inserted.
     if (kind.named && this.checkMissing && start === end) missing = c.nodeIsMissing;
-    const node = new SyntaxNode(kind.name, kind.named, start, end, missing, this.source);
+    const at = this.anchor.offset;
+    const node = new SyntaxNode(kind.name, kind.named, start - at, end - at, missing, this.anchor);
     if (fieldId !== undefined) node.field = NAMES.fields[fieldId] ??= c.currentFieldName;
     if (missing || kind.name === 'ERROR') node.hasError = true;
     return node;
@@ -216,7 +232,8 @@ export class SyntaxTree {
     const source = previous?.source ?? { text };
     source.text = text;
     const copier = new Copier(cursor, source, tree.rootNode.hasError);
-    if (!reusable || cursor.nodeType !== 'module') return new SyntaxTree(copier.subtree()!, source);
+    // Only a module's statements are kept apart (each with its own anchor) to be reused.
+    if (cursor.nodeType !== 'module') return new SyntaxTree(copier.subtree()!, source);
 
     const root = copier.node()!;
     const statements: SyntaxNode[] = [];
@@ -224,12 +241,15 @@ export class SyntaxTree {
       do {
         const kind = NAMES.types[cursor.nodeTypeId];
         const start = cursor.startIndex;
-        const old = kind?.named ? reusable.get(text.slice(start, cursor.endIndex))?.pop() : undefined;
+        const old = kind?.named && reusable ? reusable.get(text.slice(start, cursor.endIndex))?.pop() : undefined;
         let stmt: SyntaxNode | undefined;
         if (old && !old.hasError && old.type === kind!.name) {
-          if (old.startIndex !== start) old.shift(start - old.startIndex);
+          old.statementAnchor.offset = start;
           stmt = old;
-        } else stmt = copier.subtree();
+        } else {
+          copier.anchor = { source, offset: start };
+          stmt = copier.subtree();
+        }
         if (!stmt) continue;
         stmt.parent = root;
         if (stmt.hasError) root.hasError = true;

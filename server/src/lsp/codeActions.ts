@@ -9,7 +9,7 @@ import type { Hyperparameter } from '../analysis/types';
 import { chooseHyperparameters, parametrize } from '../refactor/parametrize';
 import type { ClientFlags } from './capabilities';
 import { COMMANDS, NAME, REFACTOR_HARNESS, SOURCE_PARAMETRIZE_ALL } from './constants';
-import { hyperparameterData, spanRange, type HyperparameterData } from './diagnostics';
+import { hyperparameterData, ignoreEdit, replacement, spanRange, type HyperparameterData } from './diagnostics';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type Range, type TextEdit, type WorkspaceEdit } from './protocol';
 
 export interface HarnessActionData {
@@ -38,24 +38,30 @@ function wants(only: string[] | undefined, kind: string): boolean {
   return !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
 }
 
-function fixes(uri: string, version: number, data: HyperparameterData, diagnostic: Diagnostic | undefined, flags: ClientFlags, only?: string[]): CodeAction[] {
+/** Parametrize and Ignore for one hyperparameter at `range`, whose text is data.original in `text`. */
+function fixes(input: ActionInput, lines: LineIndex, range: Range, data: HyperparameterData, kind: unknown, diagnostic: Diagnostic | undefined): CodeAction[] {
+  const { params, text, version, flags } = input;
+  const uri = params.textDocument.uri;
   const out: CodeAction[] = [];
-  if (!wants(only, CodeActionKind.QuickFix)) return out;
-  if (data.parametrize) {
+  if (!wants(params.context.only, CodeActionKind.QuickFix)) return out;
+  const diagnostics = diagnostic ? { diagnostics: [diagnostic] } : {};
+  const newText = replacement(data);
+  if (newText !== undefined) {
     out.push({
       title: `Parametrize ${data.param} (params['${data.id}'])`,
       kind: CodeActionKind.QuickFix,
-      ...(diagnostic ? { diagnostics: [diagnostic] } : {}),
-      isPreferred: data.kind === 'hyperparameter',
-      edit: editFor(uri, version, [data.parametrize], flags),
+      ...diagnostics,
+      isPreferred: kind === 'hyperparameter',
+      edit: editFor(uri, version, [{ range, newText }], flags),
     });
   }
-  if (data.ignore) {
+  const ignore = kind === 'hyperparameter' ? ignoreEdit(text, lines, lines.offset(range.start.line, range.start.character), data.param) : undefined;
+  if (ignore) {
     out.push({
       title: `Ignore this hyperparameter (# ${NAME}: ignore[${data.param}])`,
       kind: CodeActionKind.QuickFix,
-      ...(diagnostic ? { diagnostics: [diagnostic] } : {}),
-      edit: editFor(uri, version, [data.ignore], flags),
+      ...diagnostics,
+      edit: editFor(uri, version, [ignore], flags),
     });
   }
   return out;
@@ -85,13 +91,14 @@ export function codeActions(input: ActionInput): CodeAction[] {
     // A diagnostic made for another text: its edits could land in the wrong place.
     if (textAt(lines, text, d.range) !== d.data.original) continue;
     done.add(d.data.id);
-    out.push(...fixes(uri, version, d.data, d, flags, only));
+    out.push(...fixes(input, lines, d.range, d.data, d.code, d));
   }
   for (const h of hps) {
-    if (done.has(h.id) || !overlaps(spanRange(lines, h.span), params.range)) continue;
-    if (h.kind === 'fixed-by-task') continue;
+    if (done.has(h.id) || h.kind === 'fixed-by-task') continue;
+    const range = spanRange(lines, h.span);
+    if (!overlaps(range, params.range)) continue;
     done.add(h.id);
-    out.push(...fixes(uri, version, hyperparameterData(text, lines, h), undefined, flags, only));
+    out.push(...fixes(input, lines, range, hyperparameterData(text, h), h.kind, undefined));
   }
   const tunable = chooseHyperparameters(hps).chosen;
   if (tunable.length && wants(only, SOURCE_PARAMETRIZE_ALL)) {

@@ -10,17 +10,19 @@ import { codeHref, NAME, type DiagnosticCode } from './constants';
 import { DiagnosticSeverity, type Diagnostic, type Range, type TextEdit } from './protocol';
 import type { SeverityName, Settings } from './settings';
 
-/** What a hyperparameter diagnostic's fixes need. */
+/**
+ * What a hyperparameter diagnostic's fixes need, beside its range and code. Kept small: a big
+ * file publishes thousands of diagnostics on every edit.
+ */
 export interface HyperparameterData {
   id: string;
   param: string;
-  kind: Hyperparameter['kind'];
   /** The text the diagnostic's range covered when it was made: a stale diagnostic no longer matches. */
   original: string;
-  /** Replaces the value with params['<id>'] (absent when there is no literal value). */
-  parametrize?: TextEdit;
-  /** Adds or extends "# optpar: ignore[...]" on the definition's line (absent when the line already ignores everything). */
-  ignore?: TextEdit;
+  /** A tuple tuned as one value: parametrizing writes a tuple of this many params['<id>']. */
+  tuple?: number;
+  /** Set (false) when there is no literal value, so nothing to parametrize. */
+  literal?: false;
 }
 
 const SEVERITY: Record<Exclude<SeverityName, 'off'>, DiagnosticSeverity> = {
@@ -54,18 +56,18 @@ export function ignoreEdit(text: string, lines: LineIndex, offset: number, param
   return { range: { start: end, end }, newText: `  # optpar: ignore[${param}]` };
 }
 
-export function hyperparameterData(text: string, lines: LineIndex, h: Hyperparameter): HyperparameterData {
-  const range = spanRange(lines, h.span);
-  const ref = paramRef(h.id);
-  const newText = h.tupleSize !== undefined && h.element === undefined ? `(${Array(h.tupleSize).fill(ref).join(', ')})` : ref;
-  return {
-    id: h.id,
-    param: h.param,
-    kind: h.kind,
-    original: text.slice(h.span.start, h.span.end),
-    parametrize: h.current !== undefined && h.kind !== 'ignored' ? { range, newText } : undefined,
-    ignore: h.kind === 'hyperparameter' ? ignoreEdit(text, lines, h.span.start, h.param) : undefined,
-  };
+export function hyperparameterData(text: string, h: Hyperparameter): HyperparameterData {
+  const data: HyperparameterData = { id: h.id, param: h.param, original: text.slice(h.span.start, h.span.end) };
+  if (h.current === undefined || h.kind === 'ignored') data.literal = false;
+  else if (h.tupleSize !== undefined && h.element === undefined) data.tuple = h.tupleSize;
+  return data;
+}
+
+/** What parametrizing a hyperparameter writes over its range, or undefined when it has no literal value. */
+export function replacement(data: HyperparameterData): string | undefined {
+  if (data.literal === false) return undefined;
+  const ref = paramRef(data.id);
+  return data.tuple ? `(${Array(data.tuple).fill(ref).join(', ')})` : ref;
 }
 
 export function message(h: Hyperparameter): string {
@@ -74,8 +76,14 @@ export function message(h: Hyperparameter): string {
   return `${h.id} = ${value}: not tuned (${h.reason ?? h.kind})`;
 }
 
+const descriptions = new Map<DiagnosticCode, { href: string }>();
+
 function diagnostic(range: Range, code: DiagnosticCode, severity: DiagnosticSeverity, msg: string, data?: unknown): Diagnostic {
-  return { range, severity, code, codeDescription: { href: codeHref(code) }, source: NAME, message: msg, ...(data !== undefined ? { data } : {}) };
+  let codeDescription = descriptions.get(code);
+  if (!codeDescription) descriptions.set(code, (codeDescription = { href: codeHref(code) }));
+  const d: Diagnostic = { range, severity, code, codeDescription, source: NAME, message: msg };
+  if (data !== undefined) d.data = data;
+  return d;
 }
 
 /** Diagnostics of one scanned document under the settings. */
@@ -86,7 +94,7 @@ export function toDiagnostics(text: string, hps: Hyperparameter[], errors: Analy
     if (h.kind !== 'hyperparameter' && !settings.showFixed) continue;
     const sev = settings.severity[h.kind];
     if (sev === 'off') continue;
-    out.push(diagnostic(spanRange(lines, h.span), h.kind, SEVERITY[sev], message(h), hyperparameterData(text, lines, h)));
+    out.push(diagnostic(spanRange(lines, h.span), h.kind, SEVERITY[sev], message(h), hyperparameterData(text, h)));
   }
   const sev = settings.severity['syntax-error'];
   if (sev !== 'off') {

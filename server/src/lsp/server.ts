@@ -8,9 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LineIndex } from '../analysis/lines';
 import type { Hyperparameter, ScanResult } from '../analysis/types';
 import { formatCatalogueError } from '../catalogue/load';
-import type { Catalogue, CatalogueError } from '../catalogue/types';
+import type { CatalogueError } from '../catalogue/types';
 import { Analyzer } from './analyzer';
-import { readCatalogue } from '../catalogue/load';
 import { readClientFlags, serverCapabilities, type ClientFlags } from './capabilities';
 import { codeActions, harnessWorkspaceEdit, type HarnessActionData } from './codeActions';
 import { codeLenses } from './codeLens';
@@ -41,7 +40,7 @@ import {
 import { parseSettings, type Settings, DEFAULT_SETTINGS } from './settings';
 
 export class OptparServer {
-  private docs = new DocumentStore(false);
+  private docs = new DocumentStore();
   private flags!: ClientFlags;
   private settings: Settings = DEFAULT_SETTINGS;
   private initOptions: unknown;
@@ -51,17 +50,11 @@ export class OptparServer {
   private catalogueErrorUris = new Set<string>();
   private timers = new Map<string, NodeJS.Timeout>();
   private shownMessages = new Set<string>();
-  private catalogue: Catalogue | undefined;
   private analyzer: Analyzer;
   private shuttingDown = false;
 
   private constructor(private connection: Connection, private log: ClientLogger) {
-    this.analyzer = Analyzer.create(log);
-    this.analyzer.restore = () => {
-      void this.configureAnalyzer();
-      for (const e of this.docs.all()) this.analyzer.open(e.uri, e.doc.version, e.doc.getText());
-      this.refreshAll();
-    };
+    this.analyzer = new Analyzer(this.docs, log);
   }
 
   /** Sets the server up on a connection: handlers registered, nothing analysed before `initialized`. */
@@ -141,21 +134,21 @@ export class OptparServer {
     this.shuttingDown = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-    void this.analyzer.dispose();
+    this.analyzer.dispose();
   }
 
   // ---- documents ----
 
   private onDidOpen(uri: string, languageId: string, version: number, text: string): void {
     this.docs.open(uri, languageId, version, text);
-    this.analyzer.open(uri, version, text);
+    this.analyzer.forget(uri);
     this.schedule(uri, 0);
   }
 
   private onDidChange(uri: string, version: number, changes: Parameters<DocumentStore['change']>[2]): void {
     const entry = this.docs.change(uri, version, changes);
     if (!entry) return this.log.warn(`didChange for a document that is not open: ${uri}`);
-    this.analyzer.change(uri, version, changes, entry.doc.getText());
+    this.analyzer.forget(uri);
     this.schedule(uri, this.settings.debounceMs);
   }
 
@@ -163,7 +156,7 @@ export class OptparServer {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
     this.docs.close(uri);
-    this.analyzer.close(uri);
+    this.analyzer.forget(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
@@ -186,7 +179,7 @@ export class OptparServer {
     const t0 = performance.now();
     let analysis;
     try {
-      analysis = await this.analyzer.analyze(uri, () => entry.doc.getText());
+      analysis = await this.analyzer.analyze(uri);
     } catch (err) {
       return this.log.debug(`analysis of ${uri} dropped: ${(err as Error).message}`);
     }
@@ -222,7 +215,7 @@ export class OptparServer {
     const entry = this.docs.get(uri);
     if (!entry) return empty;
     try {
-      const analysis = await this.analyzer.analyze(uri, () => entry.doc.getText());
+      const analysis = await this.analyzer.analyze(uri);
       if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       const now = this.docs.get(uri);
       if (!now || analysis.version !== now.doc.version) {
@@ -245,9 +238,6 @@ export class OptparServer {
     }
   }
 
-  private mainCatalogue(): Catalogue {
-    return (this.catalogue ??= readCatalogue(this.cataloguePaths()).catalogue);
-  }
 
   private tunedIds(hps: Hyperparameter[]): string[] {
     return hps.filter((h) => h.tunable).map((h) => h.id);
@@ -257,7 +247,7 @@ export class OptparServer {
     const target = this.safeTarget(uri);
     if (!target) return undefined;
     try {
-      const harness = buildHarness(uri, text, this.mainCatalogue(), harnessOptions(this.settings, this.project, this.tunedIds(hps)));
+      const harness = buildHarness(uri, text, this.analyzer.catalogue, harnessOptions(this.settings, this.project, this.tunedIds(hps)));
       return harnessWorkspaceEdit(target.uri, harness.text);
     } catch (err) {
       this.log.warn(`no harness for ${uri}: ${(err as Error).message}`);
@@ -270,11 +260,11 @@ export class OptparServer {
     if (!data?.harness) return action;
     const entry = this.docs.get(data.harness.uri);
     if (!entry) return action;
-    const analysis = await this.analyzer.analyze(entry.uri, () => entry.doc.getText());
+    const analysis = await this.analyzer.analyze(entry.uri);
     const hps = applyProjectConfig(analysis.result.hyperparameters, this.project);
     const target = this.safeTarget(entry.uri);
     try {
-      const harness = buildHarness(entry.uri, entry.doc.getText(), this.mainCatalogue(), harnessOptions(this.settings, this.project, this.tunedIds(hps)));
+      const harness = buildHarness(entry.uri, entry.doc.getText(), this.analyzer.catalogue, harnessOptions(this.settings, this.project, this.tunedIds(hps)));
       if (target) action.edit = harnessWorkspaceEdit(target.uri, harness.text);
     } catch (err) {
       throw new ResponseError(ErrorCodes.InvalidRequest, (err as Error).message);
@@ -291,7 +281,7 @@ export class OptparServer {
     let hps: Hyperparameter[] | undefined;
     if (entry) {
       text = entry.doc.getText();
-      hps = applyProjectConfig((await this.analyzer.analyze(uri, () => text)).result.hyperparameters, this.project);
+      hps = applyProjectConfig((await this.analyzer.analyze(uri)).result.hyperparameters, this.project);
     } else {
       try {
         text = readFileSync(fileURLToPath(uri), 'utf8');
@@ -302,7 +292,7 @@ export class OptparServer {
     const target = harnessTarget(uri);
     let harness;
     try {
-      harness = buildHarness(uri, text, this.mainCatalogue(), harnessOptions(this.settings, this.project, hps && this.tunedIds(hps)));
+      harness = buildHarness(uri, text, this.analyzer.catalogue, harnessOptions(this.settings, this.project, hps && this.tunedIds(hps)));
       writeHarness(target, harness);
     } catch (err) {
       const msg = `optpar: no tuning harness for ${uri.split('/').pop()}: ${(err as Error).message}`;
@@ -347,9 +337,7 @@ export class OptparServer {
 
   private async configureAnalyzer(): Promise<void> {
     this.configured = true;
-    this.catalogue = undefined;
-    const paths = this.cataloguePaths();
-    const errors = await this.analyzer.configure(paths, this.settings.splitTuples);
+    const errors = this.analyzer.configure(this.cataloguePaths(), this.settings.splitTuples);
     this.publishCatalogueErrors(errors);
     this.refreshAll();
   }

@@ -17,7 +17,10 @@ export interface Parametrization {
 }
 
 /** The Python expression that reads a hyperparameter from the params dict. */
+const PLAIN_ID = /^[\p{L}\p{N}_.]*$/u;
+
 export function paramRef(id: string): string {
+  if (PLAIN_ID.test(id)) return `params['${id}']`;
   return `params[${JSON.stringify(id).replace(/^"|"$/g, "'")}]`;
 }
 

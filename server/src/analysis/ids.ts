@@ -2,7 +2,7 @@ import type { CatalogueCall } from './calls';
 import { unparen } from './literals';
 import type { SyntaxNode } from './syntax';
 import type { Candidate } from './scan';
-import type { Hyperparameter } from './types';
+import type { Hyperparameter, Span } from './types';
 
 /**
  * Readable ids, unique in the file. A call's prefix is, in order of preference: its explicit
@@ -52,28 +52,62 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
   for (const call of calls) if (withCandidates.has(call.id)) prefixOf(call);
 
   return candidates.map((cand) => {
-    let base = cand.definitionName ?? `${prefixOf(callById.get(cand.callId)!)}.${cand.param}`;
-    if (cand.element !== undefined) base += `.${cand.element}`;
-    return {
-      id: unique(base),
-      call: cand.call,
-      param: cand.param,
-      writtenAs: cand.writtenAs,
-      value: cand.value,
-      type: cand.type,
-      tupleSize: cand.tupleSize,
-      element: cand.element,
-      tunable: cand.tunable,
-      kind: cand.kind,
-      reason: cand.reason,
-      span: { start: cand.site.startIndex, end: cand.site.endIndex },
-      definition: cand.definition,
-      current: cand.current,
-      uses: cand.uses.map((u) => ({ start: u.startIndex, end: u.endIndex })),
-      space: cand.space,
-      doc: cand.doc,
-    };
+    const prefix = cand.definitionName === undefined ? prefixOf(callById.get(cand.callId)!) : '';
+    return hyperparameterOf(cand, unique(baseName(cand, prefix)));
   });
+}
+
+/**
+ * The hyperparameter a candidate becomes under an id: the one made last time when nothing in it
+ * changed (the candidate is reused across edits; an edit after it leaves its offsets alone), so
+ * the language server's results and diagnostics for unchanged values are not rebuilt.
+ */
+const made = new WeakMap<Candidate, Hyperparameter>();
+
+function hyperparameterOf(cand: Candidate, id: string): Hyperparameter {
+  const start = cand.site.startIndex;
+  const end = cand.site.endIndex;
+  const last = made.get(cand);
+  if (last && last.id === id && last.span.start === start && last.span.end === end && sameUses(last.uses, cand.uses)) return last;
+  const h: Hyperparameter = {
+    id,
+    call: cand.call,
+    param: cand.param,
+    writtenAs: cand.writtenAs,
+    value: cand.value,
+    type: cand.type,
+    tupleSize: cand.tupleSize,
+    element: cand.element,
+    tunable: cand.tunable,
+    kind: cand.kind,
+    reason: cand.reason,
+    span: { start, end },
+    definition: cand.definition,
+    current: cand.current,
+    uses: cand.uses.map((u) => ({ start: u.startIndex, end: u.endIndex })),
+    space: cand.space,
+    doc: cand.doc,
+  };
+  made.set(cand, h);
+  return h;
+}
+
+function sameUses(spans: Span[], nodes: readonly SyntaxNode[]): boolean {
+  if (spans.length !== nodes.length) return false;
+  for (let i = 0; i < spans.length; i++) if (spans[i].start !== nodes[i].startIndex || spans[i].end !== nodes[i].endIndex) return false;
+  return true;
+}
+
+/** A candidate's id before it is made unique; kept per candidate (candidates are reused across edits). */
+const bases = new WeakMap<Candidate, { prefix: string; base: string }>();
+
+function baseName(cand: Candidate, prefix: string): string {
+  const hit = bases.get(cand);
+  if (hit && hit.prefix === prefix) return hit.base;
+  let base = cand.definitionName ?? `${prefix}.${cand.param}`;
+  if (cand.element !== undefined) base += `.${cand.element}`;
+  bases.set(cand, { prefix, base });
+  return base;
 }
 
 /** What each call and assignment says about ids, kept while the node is (they are reused across edits). */
@@ -116,6 +150,10 @@ function uniqueNamer(): (base: string) => string {
   const used = new Set<string>();
   const next = new Map<string, number>();
   return (base) => {
+    if (!used.has(base)) {
+      used.add(base);
+      return base;
+    }
     let name = base;
     let n = next.get(base) ?? 1;
     while (used.has(name)) name = `${base}_${n++}`;

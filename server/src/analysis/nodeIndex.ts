@@ -17,15 +17,26 @@ const KINDS = ['call', 'assignment', 'import_statement', 'import_from_statement'
 const byStatement = new WeakMap<SyntaxNode, NodeIndex>();
 
 export function indexNodes(root: SyntaxNode): NodeIndex {
-  if (root.type !== 'module') return indexOf(root.descendantsOfType(KINDS));
-  const index: NodeIndex = { calls: [], assignments: [], imports: [], classes: [] };
-  for (const stmt of root.children) {
+  return mergeIndexes(statementIndexes(root));
+}
+
+/** One index per top-level statement of a module (the same object while the statement is unchanged); one for any other root. */
+export function statementIndexes(root: SyntaxNode): NodeIndex[] {
+  if (root.type !== 'module') return [indexOf(root.descendantsOfType(KINDS))];
+  return root.children.map((stmt) => {
     let own = byStatement.get(stmt);
     if (!own) {
       const nodes = stmt.descendantsOfType(KINDS);
       if (KINDS.includes(stmt.type)) nodes.unshift(stmt);
       byStatement.set(stmt, (own = indexOf(nodes)));
     }
+    return own;
+  });
+}
+
+export function mergeIndexes(parts: NodeIndex[]): NodeIndex {
+  const index: NodeIndex = { calls: [], assignments: [], imports: [], classes: [] };
+  for (const own of parts) {
     for (const n of own.calls) index.calls.push(n);
     for (const n of own.assignments) index.assignments.push(n);
     for (const n of own.imports) index.imports.push(n);

@@ -11,7 +11,7 @@ import { type ParameterRef, ScopeResolver } from './scopes';
 import { defaultSpace } from './space';
 import { assignIds } from './ids';
 import { unreadableReason } from './input';
-import { indexNodes, type NodeIndex } from './nodeIndex';
+import { indexNodes, mergeIndexes, type NodeIndex, statementIndexes } from './nodeIndex';
 import type { AnalysisError, DefinitionKind, Hyperparameter, HyperparameterKind, ScanOptions, ScanResult, Span } from './types';
 
 /**
@@ -75,31 +75,69 @@ export function catalogueCalls(text: string, root: SyntaxNode, catalogue: Catalo
   return index.calls.flatMap((node) => matchCall(node, ctx) ?? []);
 }
 
+/** An argument to analyse on every scan: its value is defined elsewhere, which an edit anywhere may change. */
+interface NamedArgument {
+  call: CatalogueCall;
+  arg: MatchedArg;
+  fixed: string | undefined;
+}
+
+/** One statement's arguments in order: the candidates of written values, or the arguments naming one. */
+type StatementWork = (Candidate[] | NamedArgument)[];
+
+/**
+ * Each top-level statement's calls and work, kept while the statement, the context (catalogue,
+ * imports, options) and its output layers are unchanged: after an edit, the statements it did
+ * not touch only hand over what they found last time.
+ */
+const statementCalls = new WeakMap<NodeIndex, { key: number; calls: CatalogueCall[] }>();
+const statementWork = new WeakMap<NodeIndex, { key: string; calls: CatalogueCall[]; outputs: string; work: StatementWork }>();
+
+function callsOf(part: NodeIndex, ctx: CallContext): CatalogueCall[] {
+  const hit = statementCalls.get(part);
+  if (hit && hit.key === ctx.memoKey) return hit.calls;
+  const calls: CatalogueCall[] = [];
+  let readScopes = false;
+  for (const node of part.calls) {
+    ctx.readScopes = false;
+    const match = matchCall(node, ctx);
+    readScopes ||= !!ctx.readScopes;
+    if (match) calls.push(match);
+  }
+  // A match that looked at the file's own names may change with any edit.
+  if (!readScopes) statementCalls.set(part, { key: ctx.memoKey, calls });
+  return calls;
+}
+
 function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options: ScanOptions): ScanResult {
   const lines = new LineIndex(text);
-  const index = indexNodes(root);
+  const parts = statementIndexes(root);
+  const index = mergeIndexes(parts);
   const ctx = callContext(text, root, catalogue, index);
   const { imports, scopes } = ctx;
-  const calls = index.calls.flatMap((node) => matchCall(node, ctx) ?? []);
+  const callsByPart = parts.map((part) => callsOf(part, ctx));
+  const calls = callsByPart.flat();
   const callIds = new Set(calls.map((c) => c.id));
   const outputs = findOutputLayers(calls, index, text, scopes, imports);
 
   const candidates: Candidate[] = [];
   const bySite = new Map<number, number>();
   const contextKey = `${ctx.memoKey}|${options.splitTuples ? 1 : 0}`;
-  for (const call of calls) {
-    const isOutput = outputs.has(call.id);
-    for (const arg of call.args) {
-      const fixed = arg.param.fixed ?? (isOutput && call.spec.output.includes(arg.param.name)
-        ? `output layer: ${arg.param.name} is set by the task (the number of classes or targets), not tuned`
-        : undefined);
-      if (!arg.param.tune && !fixed) continue;
-      for (const cand of analyseArgument(text, call, arg, fixed, scopes, callIds, options, contextKey)) {
-        // A value written in the argument itself has no other use; one defined elsewhere may have several.
-        if (cand.uses.length === 0) {
-          candidates.push(cand);
-          continue;
-        }
+  for (const [i, part] of parts.entries()) {
+    const partCalls = callsByPart[i];
+    let outputIds = '';
+    for (const call of partCalls) if (outputs.has(call.id)) outputIds += `${call.id},`;
+    let memo = statementWork.get(part);
+    if (!memo || memo.key !== contextKey || memo.calls !== partCalls || memo.outputs !== outputIds) {
+      memo = { key: contextKey, calls: partCalls, outputs: outputIds, work: statementWorkOf(text, partCalls, outputs, callIds, options) };
+      statementWork.set(part, memo);
+    }
+    for (const item of memo.work) {
+      if (Array.isArray(item)) {
+        for (const cand of item) candidates.push(cand);
+        continue;
+      }
+      for (const cand of resolvedCandidates(text, item.call, item.arg, item.fixed, scopes, callIds, options)) {
         const at = bySite.get(cand.site.id);
         if (at === undefined) {
           bySite.set(cand.site.id, candidates.length);
@@ -125,6 +163,21 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
   return { hyperparameters, errors: syntaxErrors(root, lines) };
 }
 
+function statementWorkOf(text: string, calls: CatalogueCall[], outputs: Set<number>, callIds: Set<number>, options: ScanOptions): StatementWork {
+  const work: StatementWork = [];
+  for (const call of calls) {
+    const isOutput = outputs.has(call.id);
+    for (const arg of call.args) {
+      const fixed = arg.param.fixed ?? (isOutput && call.spec.output.includes(arg.param.name)
+        ? `output layer: ${arg.param.name} is set by the task (the number of classes or targets), not tuned`
+        : undefined);
+      if (!arg.param.tune && !fixed) continue;
+      work.push(writtenCandidates(text, call, arg, fixed, callIds, options) ?? { call, arg, fixed });
+    }
+  }
+  return work;
+}
+
 /** A value used by several calls is tuned only if every use may be tuned. */
 function mergeUse(into: Candidate, other: Candidate): Candidate {
   const merged = { ...into, uses: [...into.uses, ...other.uses] };
@@ -146,13 +199,21 @@ function describeNonLiteral(text: string): string {
 }
 
 /**
- * The candidates of arguments written as literals, kept per argument node while the context
- * that made them holds (the syntax copy keeps the nodes of statements an edit did not touch).
- * Arguments that name a value elsewhere are analysed again each time: their definition may move.
+ * The candidates of an argument whose value is written in it (a literal, a tuple, an
+ * expression), or undefined when it names a value defined elsewhere (resolvedCandidates).
  */
-const literalArguments = new WeakMap<SyntaxNode, { key: string; candidates: Candidate[] }>();
+function writtenCandidates(text: string, call: CatalogueCall, arg: MatchedArg, fixed: string | undefined, callIds: Set<number>, options: ScanOptions): Candidate[] | undefined {
+  const written = unparen(arg.value);
+  // An object passed as the value (Adam(...), ReLU(...)) has its own hyperparameters.
+  if (written.type === 'call' && callIds.has(written.id)) return [];
+  const parametrized = written.type === 'subscript' && written.childForFieldName('value')?.text === 'params';
+  if (!parametrized && ['identifier', 'attribute', 'subscript'].includes(written.type)) return undefined;
+  const reason = parametrized ? 'already parametrized' : undefined;
+  return analyseValue(text, call, arg, fixed, written, 'argument', undefined, arg.value, reason, options);
+}
 
-function analyseArgument(
+/** The candidates of an argument that names a value (a variable, self.x, CONFIG["lr"], a parameter). */
+function resolvedCandidates(
   text: string,
   call: CatalogueCall,
   arg: MatchedArg,
@@ -160,22 +221,9 @@ function analyseArgument(
   scopes: ScopeResolver,
   callIds: Set<number>,
   options: ScanOptions,
-  contextKey: string,
 ): Candidate[] {
-  const key = fixed === undefined ? contextKey : `${contextKey}|${fixed}`;
-  const hit = literalArguments.get(arg.value);
-  if (hit && hit.key === key) return hit.candidates;
   const use = arg.value;
   const written = unparen(arg.value);
-  // An object passed as the value (Adam(...), ReLU(...)) has its own hyperparameters.
-  if (written.type === 'call' && callIds.has(written.id)) return [];
-  const parametrized = written.type === 'subscript' && written.childForFieldName('value')?.text === 'params';
-  if (parametrized || !['identifier', 'attribute', 'subscript'].includes(written.type)) {
-    const reason = parametrized ? 'already parametrized' : undefined;
-    const candidates = analyseValue(text, call, arg, fixed, written, 'argument', undefined, use, reason, options);
-    literalArguments.set(arg.value, { key, candidates });
-    return candidates;
-  }
   const res = scopes.resolve(written);
   const callSites = res?.parameter ? callSiteCandidates(text, call, arg, fixed, res.parameter, scopes, callIds, options) : [];
   if (res?.kind === 'bound') {

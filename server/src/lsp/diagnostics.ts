@@ -86,6 +86,17 @@ function diagnostic(range: Range, code: DiagnosticCode, severity: DiagnosticSeve
   return d;
 }
 
+/**
+ * Each hyperparameter's last diagnostic: the scan hands back the same hyperparameter object for a
+ * value an edit did not touch, and its diagnostic is reused when the settings and the range (the
+ * line may have moved) are the same. Typing in a big file then builds a few diagnostics, not thousands.
+ */
+const lastDiagnostic = new WeakMap<Hyperparameter, { settings: Settings; diagnostic: Diagnostic }>();
+
+function samePosition(a: Range['start'], b: Range['start']): boolean {
+  return a.line === b.line && a.character === b.character;
+}
+
 /** Diagnostics of one scanned document under the settings. */
 export function toDiagnostics(text: string, hps: Hyperparameter[], errors: AnalysisError[], settings: Settings): Diagnostic[] {
   const lines = new LineIndex(text);
@@ -94,7 +105,15 @@ export function toDiagnostics(text: string, hps: Hyperparameter[], errors: Analy
     if (h.kind !== 'hyperparameter' && !settings.showFixed) continue;
     const sev = settings.severity[h.kind];
     if (sev === 'off') continue;
-    out.push(diagnostic(spanRange(lines, h.span), h.kind, SEVERITY[sev], message(h), hyperparameterData(text, h)));
+    const range = spanRange(lines, h.span);
+    const last = lastDiagnostic.get(h);
+    if (last && last.settings === settings && samePosition(last.diagnostic.range.start, range.start) && samePosition(last.diagnostic.range.end, range.end)) {
+      out.push(last.diagnostic);
+      continue;
+    }
+    const made = diagnostic(range, h.kind, SEVERITY[sev], message(h), hyperparameterData(text, h));
+    lastDiagnostic.set(h, { settings, diagnostic: made });
+    out.push(made);
   }
   const sev = settings.severity['syntax-error'];
   if (sev !== 'off') {

@@ -57,13 +57,18 @@ export function isBig(text: string): boolean {
  * documents analysed most recently (the ones being edited) keep theirs; another gets a full
  * parse (a few ms) when it is next analysed.
  */
-export const MAX_TREES = 8;
+export const MAX_TREES = 3;
 
 export class DocumentStore {
   /** keepTrees false: text only (the protocol thread; trees live in the analysis worker). */
   constructor(private keepTrees = true, private maxTrees = MAX_TREES) {}
 
   private docs = new Map<string, OpenDocument>();
+  /**
+   * Trees dropped whole so far (closed, evicted, replaced by a full text): their native memory
+   * is freed only when V8 collects them, and V8 does not know how big they are.
+   */
+  droppedTrees = 0;
   /** Documents holding a tree, least recently analysed first. */
   private withTrees = new Set<OpenDocument>();
 
@@ -83,6 +88,7 @@ export class DocumentStore {
 
   close(uri: string): void {
     const entry = this.docs.get(uri);
+    if (entry?.tree) this.droppedTrees++;
     if (entry) this.withTrees.delete(entry);
     this.docs.delete(uri);
   }
@@ -94,6 +100,7 @@ export class DocumentStore {
     for (const change of changes) {
       const oldText = entry.doc.getText();
       if (!('range' in change) || !change.range) {
+        if (entry.tree) this.droppedTrees++;
         entry.tree = undefined;
         entry.syntax = undefined;
         entry.doc = TextDocument.update(entry.doc, [change], version);
@@ -140,6 +147,7 @@ export class DocumentStore {
     for (const oldest of this.withTrees) {
       if (this.withTrees.size <= this.maxTrees) break;
       this.withTrees.delete(oldest);
+      if (oldest.tree) this.droppedTrees++;
       oldest.tree = undefined;
       oldest.syntax = undefined;
       oldest.dirty = true;

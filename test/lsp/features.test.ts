@@ -81,7 +81,7 @@ describe('language server features over stdio', () => {
     expect(lr.position).toEqual(positionOf(cnn, '1e-3', 4));
     expect(hints.some((h) => h.label === '∈ {16, 32, 64, 128, 256}')).toBe(true);
     const act = hints.find((h) => String(h.label).startsWith("∈ {'relu'"))!;
-    expect(act.label).toBe("∈ {'relu', 'elu', 'selu', 'gelu', … (11 in all)}");
+    expect(act.label).toBe("∈ {'relu', 'elu', 'selu', 'gelu', ... (11 in all)}");
   });
 
   it('hovers on a hyperparameter with doc, id, type and range', async () => {

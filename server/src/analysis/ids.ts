@@ -52,24 +52,40 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
   for (const call of calls) if (withCandidates.has(call.id)) prefixOf(call);
 
   return candidates.map((cand) => {
-    const prefix = cand.definitionName === undefined ? prefixOf(callById.get(cand.callId)!) : '';
-    return hyperparameterOf(cand, unique(baseName(cand, prefix)));
+    let memo = made.get(cand);
+    if (!memo) made.set(cand, (memo = { prefix: undefined, base: '', made: undefined }));
+    if (cand.definitionName !== undefined) memo.base = cand.definitionName + (cand.element !== undefined ? `.${cand.element}` : '');
+    else {
+      const prefix = prefixOf(callById.get(cand.callId)!);
+      if (memo.prefix !== prefix) {
+        memo.prefix = prefix;
+        memo.base = `${prefix}.${cand.param}${cand.element !== undefined ? `.${cand.element}` : ''}`;
+      }
+    }
+    return hyperparameterOf(cand, unique(memo.base), memo);
   });
 }
 
 /**
- * The hyperparameter a candidate becomes under an id: the one made last time when nothing in it
- * changed (the candidate is reused across edits; an edit after it leaves its offsets alone), so
- * the language server's results and diagnostics for unchanged values are not rebuilt.
+ * What a candidate became last time: its id before it was made unique (for the prefix it had)
+ * and its hyperparameter. Candidates are reused across edits, and so is the hyperparameter when
+ * nothing in it changed (an edit after it leaves its offsets alone), so the language server's
+ * results and diagnostics for values an edit did not touch are not rebuilt.
  */
-const made = new WeakMap<Candidate, Hyperparameter>();
+interface Made {
+  prefix: string | undefined;
+  base: string;
+  made: Hyperparameter | undefined;
+}
 
-function hyperparameterOf(cand: Candidate, id: string): Hyperparameter {
+const made = new WeakMap<Candidate, Made>();
+
+function hyperparameterOf(cand: Candidate, id: string, memo: Made): Hyperparameter {
   const start = cand.site.startIndex;
   const end = cand.site.endIndex;
-  const last = made.get(cand);
+  const last = memo.made;
   if (last && last.id === id && last.span.start === start && last.span.end === end && sameUses(last.uses, cand.uses)) return last;
-  const h: Hyperparameter = {
+  return (memo.made = {
     id,
     call: cand.call,
     param: cand.param,
@@ -87,27 +103,13 @@ function hyperparameterOf(cand: Candidate, id: string): Hyperparameter {
     uses: cand.uses.map((u) => ({ start: u.startIndex, end: u.endIndex })),
     space: cand.space,
     doc: cand.doc,
-  };
-  made.set(cand, h);
-  return h;
+  });
 }
 
 function sameUses(spans: Span[], nodes: readonly SyntaxNode[]): boolean {
   if (spans.length !== nodes.length) return false;
   for (let i = 0; i < spans.length; i++) if (spans[i].start !== nodes[i].startIndex || spans[i].end !== nodes[i].endIndex) return false;
   return true;
-}
-
-/** A candidate's id before it is made unique; kept per candidate (candidates are reused across edits). */
-const bases = new WeakMap<Candidate, { prefix: string; base: string }>();
-
-function baseName(cand: Candidate, prefix: string): string {
-  const hit = bases.get(cand);
-  if (hit && hit.prefix === prefix) return hit.base;
-  let base = cand.definitionName ?? `${prefix}.${cand.param}`;
-  if (cand.element !== undefined) base += `.${cand.element}`;
-  bases.set(cand, { prefix, base });
-  return base;
 }
 
 /** What each call and assignment says about ids, kept while the node is (they are reused across edits). */

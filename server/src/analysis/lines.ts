@@ -21,6 +21,10 @@ export class LineIndex {
     return lo;
   }
 
+  lineStart(line: number): number {
+    return this.starts[line];
+  }
+
   position(offset: number): { line: number; character: number } {
     const line = this.lineOf(offset);
     return { line, character: offset - this.starts[line] };

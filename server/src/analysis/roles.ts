@@ -13,7 +13,7 @@ import type { ScopeResolver } from './scopes';
  */
 export function findOutputLayers(
   calls: CatalogueCall[],
-  index: NodeIndex,
+  parts: NodeIndex[],
   text: string,
   scopes: ScopeResolver,
   imports: ImportBindings,
@@ -40,23 +40,17 @@ export function findOutputLayers(
     }
   }
   // model.add(layer) sequences, one per receiver in one scope.
-  const ADD = /[\w.\s]*\.\s*add\s*\(/y;
-  for (const call of index.calls) {
-    // A cheap look at the text first: most calls are not .add(...).
-    ADD.lastIndex = call.startIndex;
-    if (!ADD.test(text)) continue;
-    const fn = call.childForFieldName('function');
-    if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'add') continue;
-    const arg = call.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');
-    if (!arg) continue;
-    const key = `${scopes.enclosingScope(call).id}:${fn.childForFieldName('object')?.text}`;
-    const list = addSequences.get(key) ?? [];
-    list.push(arg);
-    addSequences.set(key, list);
+  for (const part of parts) {
+    for (const { call, receiver, layer } of addCalls(part, text)) {
+      const key = `${scopes.enclosingScope(call).id}:${receiver}`;
+      const list = addSequences.get(key) ?? [];
+      list.push(layer);
+      addSequences.set(key, list);
+    }
   }
   for (const seq of addSequences.values()) tracer.sequence(seq);
   // Subclassed models: what call() returns.
-  for (const cls of index.classes) {
+  for (const cls of parts.flatMap((p) => p.classes)) {
     const bases = cls.childForFieldName('superclasses')?.namedChildren ?? [];
     const isModel = bases.some((b) => {
       const path = importedPath(b, imports) ?? (b.type === 'identifier' ? b.text : '');
@@ -72,6 +66,34 @@ export function findOutputLayers(
     }
   }
   return outputs;
+}
+
+interface AddCall {
+  call: SyntaxNode;
+  /** The text of what .add is called on (model). */
+  receiver: string;
+  layer: SyntaxNode;
+}
+
+/** The x.add(layer) calls of one statement, kept while the statement is. */
+const addCallsMemo = new WeakMap<NodeIndex, AddCall[]>();
+const ADD = /[\w.\s]*\.\s*add\s*\(/y;
+
+function addCalls(part: NodeIndex, text: string): AddCall[] {
+  let out = addCallsMemo.get(part);
+  if (out) return out;
+  out = [];
+  for (const call of part.calls) {
+    // A cheap look at the text first: most calls are not .add(...).
+    ADD.lastIndex = call.startIndex;
+    if (!ADD.test(text)) continue;
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'add') continue;
+    const layer = call.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');
+    if (layer) out.push({ call, receiver: fn.childForFieldName('object')?.text ?? '', layer });
+  }
+  addCallsMemo.set(part, out);
+  return out;
 }
 
 class Tracer {

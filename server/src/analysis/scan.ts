@@ -118,7 +118,7 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
   const callsByPart = parts.map((part) => callsOf(part, ctx));
   const calls = callsByPart.flat();
   const callIds = new Set(calls.map((c) => c.id));
-  const outputs = findOutputLayers(calls, index, text, scopes, imports);
+  const outputs = findOutputLayers(calls, parts, text, scopes, imports);
 
   const candidates: Candidate[] = [];
   const bySite = new Map<number, number>();

@@ -37,13 +37,13 @@ export function spaceContains(space: SearchSpace, value: Scalar): boolean {
   return value >= space.low && value <= space.high;
 }
 
-/** A short human form: {32, 64, 128} or [1e-4, 1e-2] log; long choice sets end in "… (N in all)". */
+/** A short human form: {32, 64, 128} or [1e-4, 1e-2] log; long choice sets end in "... (N in all)" (ASCII: a message in JSON stays one byte per character). */
 export function describeSpace(space: SearchSpace, maxOptions = 7): string {
   const fmt = (v: Scalar) => (typeof v === 'number' ? formatNumber(v) : typeof v === 'string' ? `'${v}'` : String(v));
   switch (space.kind) {
     case 'choice': {
       const shown = space.options.length > maxOptions ? space.options.slice(0, maxOptions - 1) : space.options;
-      const more = space.options.length > shown.length ? `, … (${space.options.length} in all)` : '';
+      const more = space.options.length > shown.length ? `, ... (${space.options.length} in all)` : '';
       return `{${shown.map(fmt).join(', ')}${more}}`;
     }
     case 'loguniform':

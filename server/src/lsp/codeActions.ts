@@ -9,7 +9,7 @@ import type { Hyperparameter } from '../analysis/types';
 import { chooseHyperparameters, parametrize } from '../refactor/parametrize';
 import type { ClientFlags } from './capabilities';
 import { COMMANDS, NAME, REFACTOR_HARNESS, SOURCE_PARAMETRIZE_ALL } from './constants';
-import { hyperparameterData, ignoreEdit, replacement, spanRange, type HyperparameterData } from './diagnostics';
+import { hyperparameterData, ignoreEdit, paramOf, replacement, spanRange, type HyperparameterData } from './diagnostics';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type Range, type TextEdit, type WorkspaceEdit } from './protocol';
 
 export interface HarnessActionData {
@@ -45,20 +45,21 @@ function fixes(input: ActionInput, lines: LineIndex, range: Range, data: Hyperpa
   const out: CodeAction[] = [];
   if (!wants(params.context.only, CodeActionKind.QuickFix)) return out;
   const diagnostics = diagnostic ? { diagnostics: [diagnostic] } : {};
+  const param = paramOf(data);
   const newText = replacement(data);
   if (newText !== undefined) {
     out.push({
-      title: `Parametrize ${data.param} (params['${data.id}'])`,
+      title: `Parametrize ${param} (params['${data.id}'])`,
       kind: CodeActionKind.QuickFix,
       ...diagnostics,
       isPreferred: kind === 'hyperparameter',
       edit: editFor(uri, version, [{ range, newText }], flags),
     });
   }
-  const ignore = kind === 'hyperparameter' ? ignoreEdit(text, lines, lines.offset(range.start.line, range.start.character), data.param) : undefined;
+  const ignore = kind === 'hyperparameter' ? ignoreEdit(text, lines, lines.offset(range.start.line, range.start.character), param) : undefined;
   if (ignore) {
     out.push({
-      title: `Ignore this hyperparameter (# ${NAME}: ignore[${data.param}])`,
+      title: `Ignore this hyperparameter (# ${NAME}: ignore[${param}])`,
       kind: CodeActionKind.QuickFix,
       ...diagnostics,
       edit: editFor(uri, version, [ignore], flags),

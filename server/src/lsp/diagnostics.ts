@@ -16,7 +16,8 @@ import type { SeverityName, Settings } from './settings';
  */
 export interface HyperparameterData {
   id: string;
-  param: string;
+  /** The parameter, when it is not the id's last part (dense.units has param units). */
+  param?: string;
   /** The text the diagnostic's range covered when it was made: a stale diagnostic no longer matches. */
   original: string;
   /** A tuple tuned as one value: parametrizing writes a tuple of this many params['<id>']. */
@@ -57,10 +58,15 @@ export function ignoreEdit(text: string, lines: LineIndex, offset: number, param
 }
 
 export function hyperparameterData(text: string, h: Hyperparameter): HyperparameterData {
-  const data: HyperparameterData = { id: h.id, param: h.param, original: text.slice(h.span.start, h.span.end) };
+  const data: HyperparameterData = { id: h.id, original: text.slice(h.span.start, h.span.end) };
+  if (!h.id.endsWith(`.${h.param}`) && h.id !== h.param) data.param = h.param;
   if (h.current === undefined || h.kind === 'ignored') data.literal = false;
   else if (h.tupleSize !== undefined && h.element === undefined) data.tuple = h.tupleSize;
   return data;
+}
+
+export function paramOf(data: HyperparameterData): string {
+  return data.param ?? data.id.slice(data.id.lastIndexOf('.') + 1);
 }
 
 /** What parametrizing a hyperparameter writes over its range, or undefined when it has no literal value. */
@@ -72,7 +78,7 @@ export function replacement(data: HyperparameterData): string | undefined {
 
 export function message(h: Hyperparameter): string {
   const value = h.value.length > 40 ? `${h.value.slice(0, 37)}...` : h.value;
-  if (h.tunable && h.space) return `${h.id} = ${value}: hyperparameter, proposed range ${describeSpace(h.space)}`;
+  if (h.tunable && h.space) return `${h.id} = ${value}: tune in ${describeSpace(h.space)}`;
   return `${h.id} = ${value}: not tuned (${h.reason ?? h.kind})`;
 }
 
@@ -87,34 +93,74 @@ function diagnostic(range: Range, code: DiagnosticCode, severity: DiagnosticSeve
 }
 
 /**
- * Each hyperparameter's last diagnostic: the scan hands back the same hyperparameter object for a
- * value an edit did not touch, and its diagnostic is reused when the settings and the range (the
- * line may have moved) are the same. Typing in a big file then builds a few diagnostics, not thousands.
+ * One document's last diagnostics by hyperparameter id. After an edit, a hyperparameter whose
+ * id, value, verdict and position are what they were gets the same diagnostic object back (and
+ * the encoder its JSON), so typing in a big file builds a few diagnostics, not thousands.
  */
-const lastDiagnostic = new WeakMap<Hyperparameter, { settings: Settings; diagnostic: Diagnostic }>();
+export class DiagnosticMemo {
+  private last = new Map<string, { h: Hyperparameter; settings: Settings; diagnostic: Diagnostic }>();
+  private next = new Map<string, { h: Hyperparameter; settings: Settings; diagnostic: Diagnostic }>();
 
-function samePosition(a: Range['start'], b: Range['start']): boolean {
-  return a.line === b.line && a.character === b.character;
+  reuse(h: Hyperparameter, settings: Settings, lines: LineIndex): Diagnostic | undefined {
+    const last = this.last.get(h.id);
+    if (!last || last.settings !== settings || !sameVerdict(last.h, h)) return undefined;
+    const { start, end } = last.diagnostic.range;
+    if (!at(lines, h.span.start, start) || !at(lines, h.span.end, end)) return undefined;
+    this.next.set(h.id, last);
+    return last.diagnostic;
+  }
+
+  keep(h: Hyperparameter, settings: Settings, diagnostic: Diagnostic): void {
+    this.next.set(h.id, { h, settings, diagnostic });
+  }
+
+  /** The diagnostics of this round become the ones to reuse next time. */
+  done(): void {
+    this.last = this.next;
+    this.next = new Map();
+  }
+}
+
+/** Whether two scans' hyperparameters (same id) would give the same diagnostic apart from its range. */
+function sameVerdict(a: Hyperparameter, b: Hyperparameter): boolean {
+  return (
+    a === b ||
+    (a.value === b.value &&
+      a.param === b.param &&
+      a.kind === b.kind &&
+      a.tunable === b.tunable &&
+      a.reason === b.reason &&
+      a.current === b.current &&
+      a.tupleSize === b.tupleSize &&
+      a.element === b.element &&
+      a.space === b.space)
+  );
+}
+
+/** Whether an offset is still at a position (without allocating one). */
+function at(lines: LineIndex, offset: number, pos: Range['start']): boolean {
+  const line = lines.lineOf(offset);
+  return line === pos.line && offset - lines.lineStart(line) === pos.character;
 }
 
 /** Diagnostics of one scanned document under the settings. */
-export function toDiagnostics(text: string, hps: Hyperparameter[], errors: AnalysisError[], settings: Settings): Diagnostic[] {
+export function toDiagnostics(text: string, hps: Hyperparameter[], errors: AnalysisError[], settings: Settings, memo?: DiagnosticMemo): Diagnostic[] {
   const lines = new LineIndex(text);
   const out: Diagnostic[] = [];
   for (const h of hps) {
     if (h.kind !== 'hyperparameter' && !settings.showFixed) continue;
     const sev = settings.severity[h.kind];
     if (sev === 'off') continue;
-    const range = spanRange(lines, h.span);
-    const last = lastDiagnostic.get(h);
-    if (last && last.settings === settings && samePosition(last.diagnostic.range.start, range.start) && samePosition(last.diagnostic.range.end, range.end)) {
-      out.push(last.diagnostic);
+    const reused = memo?.reuse(h, settings, lines);
+    if (reused) {
+      out.push(reused);
       continue;
     }
-    const made = diagnostic(range, h.kind, SEVERITY[sev], message(h), hyperparameterData(text, h));
-    lastDiagnostic.set(h, { settings, diagnostic: made });
+    const made = diagnostic(spanRange(lines, h.span), h.kind, SEVERITY[sev], message(h), hyperparameterData(text, h));
+    memo?.keep(h, settings, made);
     out.push(made);
   }
+  memo?.done();
   const sev = settings.severity['syntax-error'];
   if (sev !== 'off') {
     for (const e of errors) {

@@ -15,8 +15,8 @@ import { codeActions, harnessWorkspaceEdit, type HarnessActionData } from './cod
 import { codeLenses } from './codeLens';
 import { buildHarness, commandUri, harnessOptions, harnessTarget, writeHarness } from './commands';
 import { COMMANDS, NAME } from './constants';
-import { fileDiagnostic, toDiagnostics } from './diagnostics';
-import { DocumentStore } from './documents';
+import { DiagnosticMemo, fileDiagnostic, toDiagnostics } from './diagnostics';
+import { DocumentStore, MAX_TREES } from './documents';
 import { hover } from './hover';
 import { inlayHints } from './inlayHints';
 import { elapsed, type ClientLogger } from './logger';
@@ -48,7 +48,9 @@ export class OptparServer {
   private project: ProjectConfig = EMPTY_PROJECT_CONFIG;
   private projectDiagnosticUri: string | undefined;
   private catalogueErrorUris = new Set<string>();
-  private timers = new Map<string, NodeJS.Timeout>();
+  /** Each document's scheduled publish, as the function that cancels it. */
+  private timers = new Map<string, () => void>();
+  private diagnosticMemos = new Map<string, DiagnosticMemo>();
   private shownMessages = new Set<string>();
   private analyzer: Analyzer;
   private shuttingDown = false;
@@ -97,7 +99,7 @@ export class OptparServer {
     c.onCodeActionResolve((action) => this.resolveCodeAction(action));
     c.onExecuteCommand((p) => this.guard('executeCommand', () => this.executeCommand(p.command, p.arguments)));
     c.languages.diagnostics.on(async (p, token) => {
-      const items = await this.request('diagnostic', token, p.textDocument.uri, [] as Diagnostic[], (_a, text, _v, scan) => this.diagnosticsFor(text, scan));
+      const items = await this.request('diagnostic', token, p.textDocument.uri, [] as Diagnostic[], (_a, text, _v, scan) => this.diagnosticsFor(p.textDocument.uri, text, scan));
       return { kind: DocumentDiagnosticReportKind.Full, items };
     });
   }
@@ -132,7 +134,7 @@ export class OptparServer {
 
   private onShutdown(): void {
     this.shuttingDown = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     this.analyzer.dispose();
   }
@@ -153,8 +155,9 @@ export class OptparServer {
   }
 
   private onDidClose(uri: string): void {
-    clearTimeout(this.timers.get(uri));
+    this.timers.get(uri)?.();
     this.timers.delete(uri);
+    this.diagnosticMemos.delete(uri);
     this.docs.close(uri);
     this.analyzer.forget(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
@@ -163,14 +166,19 @@ export class OptparServer {
   // ---- diagnostics ----
 
   private schedule(uri: string, delay: number): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.set(
-      uri,
-      setTimeout(() => {
-        this.timers.delete(uri);
-        void this.guard('publish', () => this.publish(uri));
-      }, delay),
-    );
+    this.timers.get(uri)?.();
+    const run = () => {
+      this.timers.delete(uri);
+      void this.guard('publish', () => this.publish(uri));
+    };
+    // No debounce: on the next turn of the event loop (a zero timeout waits a millisecond).
+    if (delay <= 0) {
+      const immediate = setImmediate(run);
+      this.timers.set(uri, () => clearImmediate(immediate));
+    } else {
+      const timeout = setTimeout(run, delay);
+      this.timers.set(uri, () => clearTimeout(timeout));
+    }
   }
 
   private async publish(uri: string): Promise<void> {
@@ -186,13 +194,21 @@ export class OptparServer {
     const now = this.docs.get(uri);
     // Closed, or changed since: a newer publish is scheduled.
     if (!now || now !== entry || analysis.version !== now.doc.version || this.timers.has(uri)) return;
-    const diagnostics = this.diagnosticsFor(now.doc.getText(), analysis.result);
+    const diagnostics = this.diagnosticsFor(uri, now.doc.getText(), analysis.result);
     await this.connection.sendDiagnostics({ uri, version: analysis.version, diagnostics });
     this.log.debug(`${uri} v${analysis.version}: ${diagnostics.length} diagnostics (scan ${analysis.ms.toFixed(1)} ms, total ${elapsed(t0)})`);
   }
 
-  private diagnosticsFor(text: string, scan: ScanResult): Diagnostic[] {
-    return toDiagnostics(text, applyProjectConfig(scan.hyperparameters, this.project), scan.errors, this.settings);
+  private diagnosticsFor(uri: string, text: string, scan: ScanResult): Diagnostic[] {
+    // Only the documents being edited keep their last diagnostics (most recent last).
+    const memo = this.diagnosticMemos.get(uri) ?? new DiagnosticMemo();
+    this.diagnosticMemos.delete(uri);
+    this.diagnosticMemos.set(uri, memo);
+    for (const oldest of this.diagnosticMemos.keys()) {
+      if (this.diagnosticMemos.size <= MAX_TREES) break;
+      this.diagnosticMemos.delete(oldest);
+    }
+    return toDiagnostics(text, applyProjectConfig(scan.hyperparameters, this.project), scan.errors, this.settings, memo);
   }
 
   private refreshAll(): void {

@@ -1,6 +1,7 @@
 // Language-server bench: node bench/lsp.mjs (after npm run build). Prints a table with ratios.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -98,15 +99,17 @@ async function optpar() {
   await p;
   const openMs = performance.now() - t;
   const lsp = [];
+  let published;
   for (const [i, change] of edits.entries()) {
     const v = i + 2;
     p = server.waitDiag(uri, (d) => d.version === v);
     t = performance.now();
     await server.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
-    await p;
+    published = await p;
     if (i >= WARMUP) lsp.push(performance.now() - t);
   }
   await server.stop();
+  const floorMs = await transportFloor(published);
   // Memory: a fresh server with 50 open 1,000-line files.
   const fresh = start(process.execPath, [join(root, 'bin/optpar-lsp.js'), '--stdio'], { debounceMs: 0 });
   await fresh.init();
@@ -119,7 +122,27 @@ async function optpar() {
   }
   const memMb = rss(fresh.child.pid);
   await fresh.stop();
-  return { lines, initMs, openMs, lspMs: median(lsp), inprocMs: median(inproc), memMb, text };
+  return { lines, initMs, openMs, lspMs: median(lsp), inprocMs: median(inproc), floorMs, diagnostics: published.diagnostics.length, bytes: JSON.stringify(published).length, memMb, text };
+}
+
+/** The same diagnostics published by a server that computes nothing (bench/publish-floor.cjs), timed the same way. */
+async function transportFloor(published) {
+  const dir = mkdtempSync(join(tmpdir(), 'optpar-bench-'));
+  const file = join(dir, 'diagnostics.json');
+  writeFileSync(file, JSON.stringify(published));
+  const server = start(process.execPath, [join(root, 'bench/publish-floor.cjs'), file]);
+  await server.init();
+  const times = [];
+  for (let i = 0; i < WARMUP + EDITS; i++) {
+    const p = server.waitDiag(published.uri, (d) => d.version === i);
+    const t = performance.now();
+    await server.conn.sendNotification('bench/publish', { version: i });
+    await p;
+    if (i >= WARMUP) times.push(performance.now() - t);
+  }
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return median(times);
 }
 
 async function pyright(text) {
@@ -146,6 +169,8 @@ console.log(`optpar language server bench (${r.lines}-line file, median of ${EDI
 row('measure', 'value', 'target', 'ratio');
 row('didChange -> publishDiagnostics (median)', `${r.lspMs.toFixed(1)} ms`, '< 30 ms, <= 3x in-proc', `${(r.lspMs / r.inprocMs).toFixed(2)}x in-process`);
 row('in-process incremental reparse + scan of the same edit', `${r.inprocMs.toFixed(1)} ms`, '', '1.00x');
+row(`transport floor: the same ${r.diagnostics} diagnostics (${(r.bytes / 1e6).toFixed(2)} MB JSON)`, `${r.floorMs.toFixed(1)} ms`, '', `${(r.floorMs / r.inprocMs).toFixed(2)}x in-process`);
+row('  published by a server that computes nothing', '', '', `optpar minus floor: ${((r.lspMs - r.floorMs) / r.inprocMs).toFixed(2)}x in-process`);
 row('start -> initialize result (median of 5)', `${r.initMs.toFixed(0)} ms`, '< 300 ms');
 row('didOpen -> publishDiagnostics (full parse + scan)', `${r.openMs.toFixed(0)} ms`, '');
 row('RSS with 50 open 1,000-line files', `${r.memMb.toFixed(0)} MB`, '< 150 MB');

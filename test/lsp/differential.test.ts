@@ -6,6 +6,9 @@ import { parsePython, parseSyntax } from '../../server/src/analysis/parse';
 import type { SyntaxNode } from '../../server/src/analysis/syntax';
 import { loadCatalogue } from '../../server/src/catalogue/load';
 import { DocumentStore } from '../../server/src/lsp/documents';
+import { DiagnosticMemo, toDiagnostics } from '../../server/src/lsp/diagnostics';
+import { encodeMessage } from '../../server/src/lsp/encoder';
+import { DEFAULT_SETTINGS } from '../../server/src/lsp/settings';
 import { kerasFixture, read, repoRoot } from './client';
 import { join } from 'node:path';
 
@@ -43,6 +46,7 @@ describe('incremental parse + scan equals a fresh parse + scan (differential)', 
       const uri = `file:///${file}`;
       let text = read(kerasFixture(file));
       const entry = store.open(uri, 'python', 0, text);
+      const memo = new DiagnosticMemo();
       for (let step = 1; step <= 300; step++) {
         const doc = TextDocument.create(uri, 'python', 0, text);
         const changes = [];
@@ -72,9 +76,14 @@ describe('incremental parse + scan equals a fresh parse + scan (differential)', 
         // The copy, rebuilt from the previous copy statement by statement, equals a fresh copy.
         const sameCopy = dump(syntax.root).join('\n') === dump(freshSyntax.root).join('\n');
         if (!sameCopy) expect.fail(`${file}: the incremental syntax copy differs from a fresh one after step ${step}`);
-        const inc = JSON.stringify(scanSource(text, catalogue, {}, syntax));
-        const ref = JSON.stringify(scanSource(text, catalogue, {}, freshSyntax));
-        if (inc !== ref) expect.fail(`${file}: the incremental scan differs from a fresh one after step ${step}`);
+        const incScan = scanSource(text, catalogue, {}, syntax);
+        const refScan = scanSource(text, catalogue, {}, freshSyntax);
+        if (JSON.stringify(incScan) !== JSON.stringify(refScan)) expect.fail(`${file}: the incremental scan differs from a fresh one after step ${step}`);
+        // Diagnostics handed back from the last step (and their kept JSON) equal ones made afresh.
+        const reused = toDiagnostics(text, incScan.hyperparameters, incScan.errors, DEFAULT_SETTINGS, memo);
+        const made = toDiagnostics(text, refScan.hyperparameters, refScan.errors, DEFAULT_SETTINGS);
+        const publish = (diagnostics: unknown[]) => ({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri, version: step, diagnostics } });
+        if (encodeMessage(publish(reused)).toString('utf8') !== JSON.stringify(publish(made))) expect.fail(`${file}: reused diagnostics differ from fresh ones after step ${step}`);
       }
     });
   }

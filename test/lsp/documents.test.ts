@@ -6,7 +6,7 @@ const source = (n: number) => `from keras import layers\nlayer = layers.Dense(${
 
 describe('DocumentStore keeps trees for the documents analysed most recently', () => {
   it('drops the least recently analysed tree past the limit, and reparses it in full when asked again', () => {
-    const store = new DocumentStore(true, 2);
+    const store = new DocumentStore(2);
     const docs = [1, 2, 3].map((n) => store.open(`file:///d${n}.py`, 'python', 1, source(n)));
     for (const d of docs) expect(store.tree(d)).toBeDefined();
     expect(docs[0].tree).toBeUndefined();
@@ -24,7 +24,7 @@ describe('DocumentStore keeps trees for the documents analysed most recently', (
   });
 
   it('forgets a closed document', () => {
-    const store = new DocumentStore(true, 1);
+    const store = new DocumentStore(1);
     const a = store.open('file:///a.py', 'python', 1, source(1));
     store.tree(a);
     store.close(a.uri);

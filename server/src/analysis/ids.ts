@@ -14,7 +14,6 @@ import type { Hyperparameter, Span } from './types';
  */
 export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assignments: SyntaxNode[]): Hyperparameter[] {
   const withCandidates = new Set(candidates.map((c) => c.callId));
-  const callById = new Map(calls.map((c) => [c.id, c]));
   // Who passes each call as an argument, and which variable each call is assigned to: one pass
   // over what is already known, instead of walking up from every call.
   const passedTo = new Map<number, { call: CatalogueCall; param: string }>();
@@ -56,7 +55,7 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
     if (!memo) made.set(cand, (memo = { prefix: undefined, base: '', made: undefined }));
     if (cand.definitionName !== undefined) memo.base = cand.definitionName + (cand.element !== undefined ? `.${cand.element}` : '');
     else {
-      const prefix = prefixOf(callById.get(cand.callId)!);
+      const prefix = prefixes.get(cand.callId)!;
       if (memo.prefix !== prefix) {
         memo.prefix = prefix;
         memo.base = `${prefix}.${cand.param}${cand.element !== undefined ? `.${cand.element}` : ''}`;

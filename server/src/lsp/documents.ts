@@ -1,7 +1,8 @@
 /**
  * Open documents: the text (vscode-languageserver-textdocument, incremental sync) and a
- * tree-sitter tree kept in step with it. Each content change is applied to the tree with
- * tree.edit; the reparse is lazy and incremental (parsePython(text, editedTree)).
+ * tree-sitter tree kept in step with it, with the syntax copy the analysis reads. Each content
+ * change is applied to the tree with tree.edit; the reparse is lazy and incremental
+ * (parsePython(text, editedTree)), and so is the copy (SyntaxTree.from(tree, text, previous)).
  * No protocol connection here: the store is driven by the server and by the differential test.
  */
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
@@ -53,15 +54,14 @@ export function isBig(text: string): boolean {
 }
 
 /**
- * How many documents keep a tree. A tree costs about 2.4 MB per 1,000 lines, so only the
- * documents analysed most recently (the ones being edited) keep theirs; another gets a full
- * parse (a few ms) when it is next analysed.
+ * How many documents keep their tree and syntax copy (about 1.7 MB of native memory and 2 MB of
+ * heap per 1,000 lines together). Only the documents analysed most recently (the ones being
+ * edited) keep theirs; another is parsed in full (a few ms) when it is next analysed.
  */
 export const MAX_TREES = 3;
 
 export class DocumentStore {
-  /** keepTrees false: text only (the protocol thread; trees live in the analysis worker). */
-  constructor(private keepTrees = true, private maxTrees = MAX_TREES) {}
+  constructor(private maxTrees = MAX_TREES) {}
 
   private docs = new Map<string, OpenDocument>();
   /**
@@ -138,7 +138,7 @@ export class DocumentStore {
   private update(entry: OpenDocument): void {
     if (entry.dirty) {
       const text = entry.doc.getText();
-      entry.tree = !this.keepTrees || isBig(text) || unreadableReason(text) ? undefined : parsePython(text, entry.tree);
+      entry.tree = isBig(text) || unreadableReason(text) ? undefined : parsePython(text, entry.tree);
       entry.syntax = entry.tree && SyntaxTree.from(entry.tree, text, entry.syntax);
       entry.dirty = false;
     }

@@ -7,7 +7,8 @@
  */
 import type { Diagnostic, Message, NotificationMessage } from './protocol';
 
-const encoded = new WeakMap<Diagnostic, string>();
+/** Each published diagnostic's JSON, as UTF-8 with a leading comma (the list separator). */
+const encoded = new WeakMap<Diagnostic, Buffer>();
 
 function isPublish(msg: Message): msg is NotificationMessage & { params: { uri: string; version?: number; diagnostics: Diagnostic[] } } {
   const m = msg as NotificationMessage;
@@ -16,23 +17,26 @@ function isPublish(msg: Message): msg is NotificationMessage & { params: { uri: 
   return keys.length === 3 && keys[0] === 'jsonrpc' && keys[1] === 'method' && keys[2] === 'params' && Array.isArray((m.params as { diagnostics?: unknown }).diagnostics);
 }
 
-/** The message's JSON text: the same value JSON.stringify(msg) gives. */
-export function messageJson(msg: Message): string {
-  if (!isPublish(msg)) return JSON.stringify(msg);
+/** The message as UTF-8 JSON: the same bytes as JSON.stringify(msg). */
+export function encodeMessage(msg: Message): Buffer {
+  if (!isPublish(msg)) return Buffer.from(JSON.stringify(msg), 'utf8');
   const { diagnostics, ...rest } = msg.params;
-  const items = diagnostics.map((d) => {
-    let json = encoded.get(d);
-    if (json === undefined) encoded.set(d, (json = JSON.stringify(d)));
-    return json;
-  });
-  // {"uri":...,"diagnostics":[]} without its closing "]}", then the items.
+  // {"uri":...,"diagnostics":[]} without its closing "]}", the items, then the closing.
   const params = JSON.stringify({ ...rest, diagnostics: [] });
-  return `{"jsonrpc":${JSON.stringify(msg.jsonrpc)},"method":"textDocument/publishDiagnostics","params":${params.slice(0, -2)}${items.join(',')}]}}`;
+  const head = `{"jsonrpc":${JSON.stringify(msg.jsonrpc)},"method":"textDocument/publishDiagnostics","params":${params.slice(0, -2)}`;
+  const parts: Buffer[] = [Buffer.from(head, 'utf8')];
+  for (const [i, d] of diagnostics.entries()) {
+    let json = encoded.get(d);
+    if (json === undefined) encoded.set(d, (json = Buffer.from(`,${JSON.stringify(d)}`, 'utf8')));
+    parts.push(i === 0 ? json.subarray(1) : json);
+  }
+  parts.push(Buffer.from(']}}', 'utf8'));
+  return Buffer.concat(parts);
 }
 
 export const jsonEncoder = {
   name: 'application/json',
-  encode(msg: Message, options: { charset: BufferEncoding | 'utf-8' }): Promise<Uint8Array> {
-    return Promise.resolve(Buffer.from(messageJson(msg), options.charset as BufferEncoding));
+  encode(msg: Message): Promise<Uint8Array> {
+    return Promise.resolve(encodeMessage(msg));
   },
 };

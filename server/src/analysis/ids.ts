@@ -13,7 +13,8 @@ import type { Hyperparameter, Span } from './types';
  * or parameter default is named after it (units, CONFIG.lr, build_model.units).
  */
 export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assignments: SyntaxNode[]): Hyperparameter[] {
-  const withCandidates = new Set(candidates.map((c) => c.callId));
+  const withCandidates = new Set<number>();
+  for (const c of candidates) withCandidates.add(c.callId);
   // Who passes each call as an argument, and which variable each call is assigned to: one pass
   // over what is already known, instead of walking up from every call.
   const passedTo = new Map<number, { call: CatalogueCall; param: string }>();

@@ -215,11 +215,9 @@ export class SyntaxTree {
   private constructor(
     readonly root: SyntaxNode,
     private readonly source: Source,
+    /** The text of each of root's children (a module's statements), to find them after an edit. */
+    private readonly statementTexts: string[] = [],
   ) {}
-
-  get text(): string {
-    return this.source.text;
-  }
 
   /**
    * Copies `tree`, parsed from `text`. With `previous` (the copy of the document before an
@@ -228,7 +226,7 @@ export class SyntaxTree {
    */
   static from(tree: Tree, text: string, previous?: SyntaxTree): SyntaxTree {
     const cursor = tree.walk();
-    const reusable = previous?.root.type === 'module' ? statementsByText(previous) : undefined;
+    const reusable = previous?.root.type === 'module' ? previous.statementsByText() : undefined;
     const source = previous?.source ?? { text };
     source.text = text;
     const copier = new Copier(cursor, source, tree.rootNode.hasError);
@@ -237,11 +235,13 @@ export class SyntaxTree {
 
     const root = copier.node()!;
     const statements: SyntaxNode[] = [];
+    const texts: string[] = [];
     if (cursor.gotoFirstChild()) {
       do {
         const kind = NAMES.types[cursor.nodeTypeId];
         const start = cursor.startIndex;
-        const old = kind?.named && reusable ? reusable.get(text.slice(start, cursor.endIndex))?.pop() : undefined;
+        const own = text.slice(start, cursor.endIndex);
+        const old = kind?.named && reusable ? reusable.get(own)?.pop() : undefined;
         let stmt: SyntaxNode | undefined;
         if (old && !old.hasError && old.type === kind!.name) {
           old.statementAnchor.offset = start;
@@ -254,24 +254,24 @@ export class SyntaxTree {
         stmt.parent = root;
         if (stmt.hasError) root.hasError = true;
         statements.push(stmt);
+        texts.push(own);
       } while (cursor.gotoNextSibling());
     }
     root.children = statements;
-    return new SyntaxTree(root, source);
+    return new SyntaxTree(root, source, texts);
+  }
+
+  /** The top-level statements by their text (statements may repeat: a list each, last first). */
+  private statementsByText(): Map<string, SyntaxNode[]> {
+    const out = new Map<string, SyntaxNode[]>();
+    const stmts = this.root.children;
+    for (let i = stmts.length - 1; i >= 0; i--) {
+      const key = this.statementTexts[i];
+      const list = out.get(key);
+      if (list) list.push(stmts[i]);
+      else out.set(key, [stmts[i]]);
+    }
+    return out;
   }
 }
 
-/** The previous copy's top-level statements by their text (statements may repeat: a list each, last first). */
-function statementsByText(previous: SyntaxTree): Map<string, SyntaxNode[]> {
-  const out = new Map<string, SyntaxNode[]>();
-  const text = previous.text;
-  const stmts = previous.root.children;
-  for (let i = stmts.length - 1; i >= 0; i--) {
-    const s = stmts[i];
-    const key = text.slice(s.startIndex, s.endIndex);
-    const list = out.get(key);
-    if (list) list.push(s);
-    else out.set(key, [s]);
-  }
-  return out;
-}

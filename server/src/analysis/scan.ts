@@ -12,7 +12,7 @@ import { defaultSpace } from './space';
 import { assignIds } from './ids';
 import { unreadableReason } from './input';
 import { indexNodes, mergeIndexes, type NodeIndex, statementIndexes } from './nodeIndex';
-import type { AnalysisError, DefinitionKind, Hyperparameter, HyperparameterKind, ScanOptions, ScanResult, Span } from './types';
+import type { AnalysisError, DefinitionKind, Hyperparameter, HyperparameterKind, ScanOptions, ScanResult } from './types';
 
 /**
  * A hyperparameter before ids are given: where it is, what it is, who uses it. Places are nodes,

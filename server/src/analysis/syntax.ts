@@ -147,7 +147,7 @@ class Copier {
 
   constructor(
     private readonly cursor: TreeCursor,
-    private readonly source: Source,
+    source: Source,
     /** False when the tree has no error, so no node can be missing and none need asking. */
     private readonly checkMissing: boolean,
   ) {

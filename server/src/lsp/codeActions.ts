@@ -9,7 +9,7 @@ import type { Hyperparameter } from '../analysis/types';
 import { chooseHyperparameters, parametrize } from '../refactor/parametrize';
 import type { ClientFlags } from './capabilities';
 import { COMMANDS, NAME, REFACTOR_HARNESS, SOURCE_PARAMETRIZE_ALL } from './constants';
-import { hyperparameterData, ignoreEdit, paramOf, replacement, spanRange, type HyperparameterData } from './diagnostics';
+import { hyperparameterData, paramOf, replacement, spanRange, type HyperparameterData } from './diagnostics';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type Range, type TextEdit, type WorkspaceEdit } from './protocol';
 
 export interface HarnessActionData {
@@ -38,9 +38,29 @@ function wants(only: string[] | undefined, kind: string): boolean {
   return !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
 }
 
-/** Parametrize and Ignore for one hyperparameter at `range`, whose text is data.original in `text`. */
+const IGNORE_LIST = /#\s*optpar:\s*ignore\[([^\]\n]*)\][ \t]*$/;
+const IGNORE_ALL = /#\s*optpar:\s*ignore[ \t]*$/;
+
+/** The edit that makes `# optpar: ignore[param]` cover the line of `offset`, or undefined when it already does. */
+function ignoreEdit(lines: LineIndex, offset: number, param: string): TextEdit | undefined {
+  const line = lines.lineOf(offset);
+  const lineText = lines.lineText(line);
+  if (IGNORE_ALL.test(lineText)) return undefined;
+  const m = IGNORE_LIST.exec(lineText);
+  if (m) {
+    const names = m[1].split(',').map((s) => s.trim()).filter(Boolean);
+    if (names.includes(param)) return undefined;
+    const close = m.index + m[0].lastIndexOf(']');
+    const pos = { line, character: close };
+    return { range: { start: pos, end: pos }, newText: names.length ? `, ${param}` : param };
+  }
+  const end = { line, character: lineText.length };
+  return { range: { start: end, end }, newText: `  # optpar: ignore[${param}]` };
+}
+
+/** Parametrize and Ignore for one hyperparameter at `range`, whose text is data.original in the current text. */
 function fixes(input: ActionInput, lines: LineIndex, range: Range, data: HyperparameterData, kind: unknown, diagnostic: Diagnostic | undefined): CodeAction[] {
-  const { params, text, version, flags } = input;
+  const { params, version, flags } = input;
   const uri = params.textDocument.uri;
   const out: CodeAction[] = [];
   if (!wants(params.context.only, CodeActionKind.QuickFix)) return out;
@@ -56,7 +76,7 @@ function fixes(input: ActionInput, lines: LineIndex, range: Range, data: Hyperpa
       edit: editFor(uri, version, [{ range, newText }], flags),
     });
   }
-  const ignore = kind === 'hyperparameter' ? ignoreEdit(text, lines, lines.offset(range.start.line, range.start.character), param) : undefined;
+  const ignore = kind === 'hyperparameter' ? ignoreEdit(lines, lines.offset(range.start.line, range.start.character), param) : undefined;
   if (ignore) {
     out.push({
       title: `Ignore this hyperparameter (# ${NAME}: ignore[${param}])`,

@@ -7,7 +7,7 @@ import { describeSpace } from '../analysis/space';
 import type { AnalysisError, Hyperparameter, Span } from '../analysis/types';
 import { paramRef } from '../refactor/parametrize';
 import { codeHref, NAME, type DiagnosticCode } from './constants';
-import { DiagnosticSeverity, type Diagnostic, type Range, type TextEdit } from './protocol';
+import { DiagnosticSeverity, type Diagnostic, type Range } from './protocol';
 import type { SeverityName, Settings } from './settings';
 
 /**
@@ -35,26 +35,6 @@ const SEVERITY: Record<Exclude<SeverityName, 'off'>, DiagnosticSeverity> = {
 
 export function spanRange(lines: LineIndex, span: Span): Range {
   return { start: lines.position(span.start), end: lines.position(span.end) };
-}
-
-const IGNORE_LIST = /#\s*optpar:\s*ignore\[([^\]\n]*)\][ \t]*$/;
-const IGNORE_ALL = /#\s*optpar:\s*ignore[ \t]*$/;
-
-/** The edit that makes `# optpar: ignore[param]` cover the line of `offset`, or undefined when it already does. */
-export function ignoreEdit(text: string, lines: LineIndex, offset: number, param: string): TextEdit | undefined {
-  const line = lines.lineOf(offset);
-  const lineText = lines.lineText(line);
-  if (IGNORE_ALL.test(lineText)) return undefined;
-  const m = IGNORE_LIST.exec(lineText);
-  if (m) {
-    const names = m[1].split(',').map((s) => s.trim()).filter(Boolean);
-    if (names.includes(param)) return undefined;
-    const close = m.index + m[0].lastIndexOf(']');
-    const pos = { line, character: close };
-    return { range: { start: pos, end: pos }, newText: names.length ? `, ${param}` : param };
-  }
-  const end = { line, character: lineText.length };
-  return { range: { start: end, end }, newText: `  # optpar: ignore[${param}]` };
 }
 
 export function hyperparameterData(text: string, h: Hyperparameter): HyperparameterData {

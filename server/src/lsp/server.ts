@@ -196,7 +196,7 @@ export class OptparServer {
     if (!now || now !== entry || analysis.version !== now.doc.version || this.timers.has(uri)) return;
     const diagnostics = this.diagnosticsFor(uri, now.doc.getText(), analysis.result);
     await this.connection.sendDiagnostics({ uri, version: analysis.version, diagnostics });
-    this.log.debug(`${uri} v${analysis.version}: ${diagnostics.length} diagnostics (scan ${analysis.ms.toFixed(1)} ms, total ${elapsed(t0)})`);
+    this.log.debug(`${uri} v${analysis.version}: ${diagnostics.length} diagnostics (reparse + scan ${analysis.ms.toFixed(1)} ms, total ${elapsed(t0)})`);
   }
 
   private diagnosticsFor(uri: string, text: string, scan: ScanResult): Diagnostic[] {

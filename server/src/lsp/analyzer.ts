@@ -9,8 +9,6 @@
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { scanSource } from '../analysis/scan';
 import type { ScanResult } from '../analysis/types';
 import { readCatalogue } from '../catalogue/load';
@@ -18,6 +16,7 @@ import type { Catalogue, CatalogueError } from '../catalogue/types';
 import { type DocumentStore, isBig } from './documents';
 import type { Logger } from './logger';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
+import { Collector } from './collector';
 
 const WORKER = join(__dirname, 'worker.js');
 
@@ -30,47 +29,6 @@ export interface Analysis {
 
 /** How many documents keep their last analysis. */
 export const MAX_CACHED_RESULTS = 8;
-
-/**
- * A full garbage collection. A tree-sitter tree's memory is native and freed only when V8
- * finalizes the dropped Tree object, and V8, seeing a small heap, rarely runs a full
- * collection: without this, resident memory grows by megabytes per document opened, and
- * malloc keeps what it once held.
- */
-const collectGarbage: (() => void) | undefined = (() => {
-  try {
-    setFlagsFromString('--expose-gc');
-    return runInNewContext('gc') as () => void;
-  } catch {
-    return undefined;
-  }
-})();
-
-/** Runs collectGarbage once the server is idle, or at once when whole trees have been dropped. */
-class Collector {
-  private timer: NodeJS.Timeout | undefined;
-  private droppedAtLast = 0;
-
-  constructor(private readonly docs: DocumentStore) {}
-
-  /** Called after each analysis. Editing drops little (a new tree shares the old one's nodes); opening many files drops whole trees. */
-  analysed(): void {
-    if (!collectGarbage) return;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.docs.droppedTrees - this.droppedAtLast >= DROPPED_TREES_PER_COLLECTION) return this.collect();
-    this.timer = setTimeout(() => this.collect(), IDLE_MS);
-    this.timer.unref();
-  }
-
-  private collect(): void {
-    this.droppedAtLast = this.docs.droppedTrees;
-    this.timer = undefined;
-    collectGarbage!();
-  }
-}
-
-const IDLE_MS = 300;
-const DROPPED_TREES_PER_COLLECTION = 2;
 
 export class Analyzer {
   private cache = new Map<string, { key: string; promise: Promise<Analysis> }>();

@@ -62,10 +62,11 @@ export class Analyzer {
     return errors;
   }
 
-  /** The document's text changed or it was closed: its pending big-file scan is stale. */
+  /** The document was opened, changed or closed: its result and pending big-file scan are stale. */
   forget(uri: string): void {
     this.cache.delete(uri);
     this.stopBig(uri);
+    this.collector.worked();
   }
 
   private stopBig(uri: string): void {
@@ -97,7 +98,7 @@ export class Analyzer {
       try {
         const result = scanSource(text, this.catalogue, { splitTuples: this.config.splitTuples }, this.docs.syntax(entry));
         promise = Promise.resolve({ version, result, ms: performance.now() - t0 });
-        this.collector.analysed();
+        this.collector.worked();
       } catch (err) {
         promise = Promise.reject(err as Error);
       }

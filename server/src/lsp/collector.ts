@@ -28,8 +28,11 @@ export class Collector {
 
   constructor(private readonly docs: DocumentStore) {}
 
-  /** Called after each analysis. Editing drops little (a new tree shares the old one's nodes); opening many files drops whole trees. */
-  analysed(): void {
+  /**
+   * Called after each analysis and document event. Editing drops little (a new tree shares the
+   * old one's nodes); opening or closing many files drops whole trees.
+   */
+  worked(): void {
     if (!collectGarbage) return;
     if (this.timer) clearTimeout(this.timer);
     if (this.docs.droppedTrees - this.droppedAtLast >= DROPPED_TREES_PER_COLLECTION) return this.collect();

@@ -135,6 +135,14 @@ describe('robustness over real stdio', () => {
     s = undefined;
   });
 
+  it('exits when the client closes its stdin without shutdown (the client went away)', async () => {
+    s = await startServer();
+    const exited = new Promise<number | null>((r) => s!.child.once('exit', (c) => r(c)));
+    s.child.stdin.end();
+    expect(await withTimeout(exited, 5000)).toBe(1);
+    s = undefined;
+  });
+
   it('a stray console.log in the server does not corrupt stdout', async () => {
     // The server redirects console.* to window/logMessage; a settings error logs through it.
     s = await startServer({ initializationOptions: { logLevel: 'debug', debounceMs: 'soon' } });

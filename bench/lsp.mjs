@@ -59,6 +59,15 @@ function start(cmd, args, initializationOptions) {
   };
 }
 
+/** Milliseconds from didOpen to the document's first diagnostics. */
+async function timeOpen(server, uri, text) {
+  const p = server.waitDiag(uri);
+  const t = performance.now();
+  await server.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+  await p;
+  return performance.now() - t;
+}
+
 const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 async function optpar() {
@@ -96,17 +105,13 @@ async function optpar() {
   const server = start(process.execPath, [join(root, 'bin/optpar-lsp.js'), '--stdio'], { debounceMs: 0, logLevel: 'debug' });
   await server.init();
   const uri = 'file:///bench/model.py';
-  let p = server.waitDiag(uri);
-  let t = performance.now();
-  await server.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
-  await p;
-  const openMs = performance.now() - t;
+  const openMs = await timeOpen(server, uri, text);
   const lsp = [];
   let published;
   for (const [i, change] of edits.entries()) {
     const v = i + 2;
-    p = server.waitDiag(uri, (d) => d.version === v);
-    t = performance.now();
+    const p = server.waitDiag(uri, (d) => d.version === v);
+    const t = performance.now();
     await server.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
     published = await p;
     if (i >= WARMUP) lsp.push(performance.now() - t);
@@ -160,12 +165,7 @@ async function pyright(text) {
   if (!entry) return undefined;
   const server = start(process.execPath, [entry, '--stdio']);
   await server.init();
-  const uri = 'file:///bench/model.py';
-  const p = server.waitDiag(uri);
-  const t = performance.now();
-  await server.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
-  await p;
-  const ms = performance.now() - t;
+  const ms = await timeOpen(server, 'file:///bench/model.py', text);
   await server.stop();
   return ms;
 }

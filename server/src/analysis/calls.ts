@@ -42,7 +42,7 @@ export interface CallContext {
   lastNames: Set<string>;
   /**
    * Equal for two contexts that resolve every callee alike (same catalogue, same imports): a
-   * call's match is kept across scans under it, unless resolving it needed the file's scopes.
+   * statement's matches are kept across scans under it, unless resolving one needed the file's scopes.
    */
   memoKey: number;
   /** Set when resolving a callee read the file's scopes (a bare or star-imported name). */
@@ -120,19 +120,7 @@ const KEYWORD = /^\s*([A-Za-z_]\w*)\s*=/;
 /** A plain dotted callee and its opening parenthesis, read from the text at the call's start. */
 const CALLEE = /[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*(?=[ \t]*\()/y;
 
-/** Matches kept per call node (the syntax copy keeps the nodes of unchanged statements). */
-const matches = new WeakMap<SyntaxNode, { key: number; match: CatalogueCall | undefined }>();
-
 export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | undefined {
-  const hit = matches.get(call);
-  if (hit && hit.key === ctx.memoKey) return hit.match;
-  ctx.readScopes = false;
-  const match = matchUncached(call, ctx);
-  if (!ctx.readScopes) matches.set(call, { key: ctx.memoKey, match });
-  return match;
-}
-
-function matchUncached(call: SyntaxNode, ctx: CallContext): CatalogueCall | undefined {
   const text = ctx.text;
   // Most calls in a script (np.zeros, print, load_digits) are not Keras: reject them from the
   // text alone. Only a confident plain-name match rejects; anything else takes the tree path.

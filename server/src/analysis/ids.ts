@@ -2,7 +2,7 @@ import type { CatalogueCall } from './calls';
 import { unparen } from './literals';
 import type { SyntaxNode } from './syntax';
 import type { Candidate } from './scan';
-import type { Hyperparameter, Span } from './types';
+import type { Hyperparameter } from './types';
 
 /**
  * Readable ids, unique in the file. A call's prefix is, in order of preference: its explicit
@@ -52,64 +52,41 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
   for (const call of calls) if (withCandidates.has(call.id)) prefixOf(call);
 
   return candidates.map((cand) => {
-    let memo = made.get(cand);
-    if (!memo) made.set(cand, (memo = { prefix: undefined, base: '', made: undefined }));
-    if (cand.definitionName !== undefined) memo.base = cand.definitionName + (cand.element !== undefined ? `.${cand.element}` : '');
-    else {
-      const prefix = prefixes.get(cand.callId)!;
-      if (memo.prefix !== prefix) {
-        memo.prefix = prefix;
-        memo.base = `${prefix}.${cand.param}${cand.element !== undefined ? `.${cand.element}` : ''}`;
-      }
-    }
-    return hyperparameterOf(cand, unique(memo.base), memo);
+    const prefix = cand.definitionName === undefined ? prefixes.get(cand.callId)! : '';
+    const start = cand.site.startIndex;
+    const end = cand.site.endIndex;
+    return {
+      id: unique(baseName(cand, prefix)),
+      call: cand.call,
+      param: cand.param,
+      writtenAs: cand.writtenAs,
+      value: cand.value,
+      type: cand.type,
+      tupleSize: cand.tupleSize,
+      element: cand.element,
+      tunable: cand.tunable,
+      kind: cand.kind,
+      reason: cand.reason,
+      span: { start, end },
+      definition: cand.definition,
+      current: cand.current,
+      uses: cand.uses.map((u) => ({ start: u.startIndex, end: u.endIndex })),
+      space: cand.space,
+      doc: cand.doc,
+    };
   });
 }
 
-/**
- * What a candidate became last time: its id before it was made unique (for the prefix it had)
- * and its hyperparameter. Candidates are reused across edits, and so is the hyperparameter when
- * nothing in it changed (an edit after it leaves its offsets alone), so the language server's
- * results and diagnostics for values an edit did not touch are not rebuilt.
- */
-interface Made {
-  prefix: string | undefined;
-  base: string;
-  made: Hyperparameter | undefined;
-}
+/** A candidate's id before it is made unique, for the prefix its call had; kept per candidate (candidates are reused across edits). */
+const bases = new WeakMap<Candidate, { prefix: string; base: string }>();
 
-const made = new WeakMap<Candidate, Made>();
-
-function hyperparameterOf(cand: Candidate, id: string, memo: Made): Hyperparameter {
-  const start = cand.site.startIndex;
-  const end = cand.site.endIndex;
-  const last = memo.made;
-  if (last && last.id === id && last.span.start === start && last.span.end === end && sameUses(last.uses, cand.uses)) return last;
-  return (memo.made = {
-    id,
-    call: cand.call,
-    param: cand.param,
-    writtenAs: cand.writtenAs,
-    value: cand.value,
-    type: cand.type,
-    tupleSize: cand.tupleSize,
-    element: cand.element,
-    tunable: cand.tunable,
-    kind: cand.kind,
-    reason: cand.reason,
-    span: { start, end },
-    definition: cand.definition,
-    current: cand.current,
-    uses: cand.uses.map((u) => ({ start: u.startIndex, end: u.endIndex })),
-    space: cand.space,
-    doc: cand.doc,
-  });
-}
-
-function sameUses(spans: Span[], nodes: readonly SyntaxNode[]): boolean {
-  if (spans.length !== nodes.length) return false;
-  for (let i = 0; i < spans.length; i++) if (spans[i].start !== nodes[i].startIndex || spans[i].end !== nodes[i].endIndex) return false;
-  return true;
+function baseName(cand: Candidate, prefix: string): string {
+  const hit = bases.get(cand);
+  if (hit && hit.prefix === prefix) return hit.base;
+  let base = cand.definitionName ?? `${prefix}.${cand.param}`;
+  if (cand.element !== undefined) base += `.${cand.element}`;
+  bases.set(cand, { prefix, base });
+  return base;
 }
 
 /** What each call and assignment says about ids, kept while the node is (they are reused across edits). */

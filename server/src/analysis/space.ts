@@ -1,12 +1,15 @@
-import type { ParamSpec, Scalar } from '../catalogue/types';
+import type { ParamSpec, RelativeRange, Scalar } from '../catalogue/types';
 import type { SearchSpace } from './types';
 
 /**
  * The default search space of a parameter around its current value. Always contains the
- * current value: a range is widened to reach it, a choice set gains it.
+ * current value: a range is widened to reach it, a choice set gains it. A relative rule (units
+ * and filters in powers of two around the value, learning rates on a log range centred on it)
+ * comes first when the value is positive.
  */
 export function defaultSpace(param: ParamSpec, current: Scalar): SearchSpace | undefined {
   const isIntType = param.type === 'int' || param.type === 'tuple';
+  if (param.relative && typeof current === 'number' && current > 0) return relativeSpace(param.relative, current, isIntType);
   if (param.choices && param.choices.length) {
     const options = param.choices.some((c) => sameValue(c, current)) ? [...param.choices] : [...param.choices, current];
     if (options.every((o) => typeof o === 'number')) (options as number[]).sort((a, b) => a - b);
@@ -25,6 +28,31 @@ export function defaultSpace(param: ParamSpec, current: Scalar): SearchSpace | u
     return { kind: 'uniform', low: Math.min(0, current), high };
   }
   return isIntType ? { kind: 'uniformint', low: Math.floor(low), high: Math.ceil(high) } : { kind: 'uniform', low, high };
+}
+
+/** [low x, high x] the current value, clamped to [min, max] but never leaving the current value out. */
+export function relativeSpace(rule: RelativeRange, current: number, isInt: boolean): SearchSpace {
+  const clamp = (v: number) => Math.min(Math.max(v, rule.min ?? -Infinity), rule.max ?? Infinity);
+  const low = Math.min(clamp(current * rule.low), current);
+  const high = Math.max(clamp(current * rule.high), current);
+  if (rule.scale === 'pow2') {
+    const options = new Set<number>([current]);
+    for (let p = 2 ** Math.ceil(Math.log2(low)); p <= high; p *= 2) options.add(p);
+    return { kind: 'choice', options: [...options].sort((a, b) => a - b) };
+  }
+  if (isInt) {
+    const lo = Math.max(1, Math.floor(low));
+    const hi = Math.max(lo, Math.ceil(high));
+    return rule.scale === 'log' ? { kind: 'qloguniform', low: lo, high: hi, q: 1 } : { kind: 'uniformint', low: lo, high: hi };
+  }
+  const lo = Math.min(roundSig(low), current);
+  const hi = Math.max(roundSig(high), current);
+  return rule.scale === 'log' ? { kind: 'loguniform', low: lo, high: hi } : { kind: 'uniform', low: lo, high: hi };
+}
+
+/** 3e-4 x 0.1 is 2.9999999999999997e-5 in floating point: print the bound the user would write. */
+function roundSig(v: number): number {
+  return Number(v.toPrecision(12));
 }
 
 function sameValue(a: Scalar, b: Scalar): boolean {

@@ -14,7 +14,7 @@ export type SearchSpace =
   | { kind: 'qloguniform'; low: number; high: number; q: number };
 
 /** Why a parameter is (not) tuned; also the diagnostic code in the language server. */
-export type HyperparameterKind = 'hyperparameter' | 'fixed-by-task' | 'not-a-literal' | 'ignored';
+export type HyperparameterKind = 'hyperparameter' | 'budget' | 'fixed-by-task' | 'not-a-literal' | 'ignored';
 
 /** Where the value lives: the argument itself, or a definition the argument refers to. */
 export type DefinitionKind = 'argument' | 'variable' | 'dict-entry' | 'class-attribute' | 'parameter-default';
@@ -61,4 +61,6 @@ export interface ScanResult {
 export interface ScanOptions {
   /** Tune the elements of a tuple with equal elements separately (the paper's way) instead of as one value. */
   splitTuples?: boolean;
+  /** Tune budgets (epochs, patience...) too; by default they are reported and kept as written. */
+  tuneBudget?: boolean;
 }

@@ -18,6 +18,20 @@ export type CallableKind =
 
 export type Scalar = number | string | boolean;
 
+/**
+ * A search range set by the value as written rather than by fixed bounds: a layer with 16 units
+ * and one with 512 deserve different searches. pow2: powers of two from low x to high x the
+ * current value; log / linear: [low x, high x] the current value on that scale. Clamped to
+ * [min, max]; the catalogue's own range or choices apply when the value is not positive.
+ */
+export interface RelativeRange {
+  scale: 'pow2' | 'log' | 'linear';
+  low: number;
+  high: number;
+  min?: number;
+  max?: number;
+}
+
 export interface ParamSpec {
   name: string;
   /** Index among the positional parameters of the real signature (self excluded); undefined for keyword-only. */
@@ -34,6 +48,10 @@ export interface ParamSpec {
   tune: boolean;
   /** Set by the task or the data: reported, never tuned. */
   fixed?: string;
+  /** How much training a trial gets (epochs, patience): kept as written unless budgets are tuned. */
+  budget?: boolean;
+  /** A range around the current value, preferred to range/choices when it applies. */
+  relative?: RelativeRange;
   doc?: string;
 }
 

@@ -3,6 +3,7 @@ import type {
   CallableSpec,
   CatalogueError,
   ParamSpec,
+  RelativeRange,
   Scalar,
   Scale,
   ValueType,
@@ -17,7 +18,7 @@ const CALLABLE_KINDS: CallableKind[] = [
 ];
 const VALUE_TYPES: ValueType[] = ['int', 'float', 'bool', 'string', 'tuple'];
 const CALLABLE_FIELDS = ['name', 'kind', 'paths', 'id', 'output', 'passthrough', 'wrapper', 'doc', 'params'];
-const PARAM_FIELDS = ['name', 'position', 'legacy', 'type', 'size', 'range', 'choices', 'scale', 'tune', 'fixed', 'doc'];
+const PARAM_FIELDS = ['name', 'position', 'legacy', 'type', 'size', 'range', 'choices', 'scale', 'tune', 'fixed', 'budget', 'relative', 'doc'];
 const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** Keras's own rule for layer names: Conv2DTranspose -> conv2d_transpose. */
@@ -110,6 +111,8 @@ function validateParam(raw: unknown, fail: (field: string | undefined, message: 
   if (type !== 'tuple' && raw.size !== undefined) bad('size', 'only tuple parameters have a size');
   if (raw.tune !== undefined && typeof raw.tune !== 'boolean') bad('tune', 'must be true or false');
   if (raw.fixed !== undefined && typeof raw.fixed !== 'string') bad('fixed', 'must be a reason (a string)');
+  if (raw.budget !== undefined && typeof raw.budget !== 'boolean') bad('budget', 'must be true or false');
+  const relative = raw.relative === undefined ? undefined : validateRelative(raw.relative, type, (message) => bad('relative', message));
   let range: [number, number] | undefined;
   if (raw.range !== undefined) {
     const r = raw.range;
@@ -141,6 +144,29 @@ function validateParam(raw: unknown, fail: (field: string | undefined, message: 
     choices: choices as Scalar[] | string | undefined,
     tune,
     fixed: raw.fixed as string | undefined,
+    budget: raw.budget as boolean | undefined,
+    relative,
     doc: typeof raw.doc === 'string' ? raw.doc : undefined,
   };
+}
+
+const RELATIVE_FIELDS = ['scale', 'low', 'high', 'min', 'max'];
+
+function validateRelative(raw: unknown, type: ValueType, bad: (message: string) => void): RelativeRange | undefined {
+  if (!isObject(raw)) {
+    bad('must be a mapping {scale, low, high, min, max}');
+    return undefined;
+  }
+  const before = { ok: true };
+  const fail = (m: string) => { before.ok = false; bad(m); };
+  for (const key of Object.keys(raw)) if (!RELATIVE_FIELDS.includes(key)) fail(`unknown field "${key}"`);
+  if (!['pow2', 'log', 'linear'].includes(raw.scale as string)) fail('scale must be pow2, log or linear');
+  if (raw.scale === 'pow2' && type !== 'int' && type !== 'tuple') fail('scale pow2 needs an int parameter');
+  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  if (!num(raw.low) || !num(raw.high) || (raw.low as number) <= 0 || (raw.low as number) > 1 || (raw.high as number) < 1)
+    fail('low and high are factors of the current value: 0 < low <= 1 <= high');
+  for (const b of ['min', 'max'] as const) if (raw[b] !== undefined && !num(raw[b])) fail(`${b} must be a number`);
+  if (num(raw.min) && num(raw.max) && (raw.min as number) > (raw.max as number)) fail('min is above max');
+  if (!before.ok) return undefined;
+  return { scale: raw.scale as RelativeRange['scale'], low: raw.low as number, high: raw.high as number, min: raw.min as number | undefined, max: raw.max as number | undefined };
 }

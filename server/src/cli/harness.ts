@@ -17,6 +17,7 @@ export const HARNESS_OPTIONS = {
   force: { type: 'boolean' },
   catalogue: { type: 'string', multiple: true },
   'split-tuples': { type: 'boolean' },
+  'tune-budget': { type: 'boolean' },
 } as const;
 
 export function harnessOptions(values: Record<string, unknown>): HarnessOptions {
@@ -35,6 +36,7 @@ export function harnessOptions(values: Record<string, unknown>): HarnessOptions 
     algo: algo as Algo,
     ids: (values.ids as string | undefined)?.split(',').map((s) => s.trim()).filter(Boolean),
     splitTuples: values['split-tuples'] as boolean | undefined,
+    tuneBudget: values['tune-budget'] as boolean | undefined,
   };
 }
 

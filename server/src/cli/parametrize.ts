@@ -21,6 +21,7 @@ function parseOptions(argv: string[]) {
         ids: { type: 'string' },
         catalogue: { type: 'string', multiple: true },
         'split-tuples': { type: 'boolean' },
+        'tune-budget': { type: 'boolean' },
         'space-json': { type: 'string' },
       },
     });
@@ -41,7 +42,7 @@ export function runParametrize(argv: string[], io: CommandIO): number {
     io.err(`optpar: ${path}: ${source.error}`);
     return 1;
   }
-  const scan = scanSource(source.text, catalogue, { splitTuples: values['split-tuples'] });
+  const scan = scanSource(source.text, catalogue, { splitTuples: values['split-tuples'], tuneBudget: values['tune-budget'] });
   const ids = values.ids?.split(',').map((s) => s.trim()).filter(Boolean);
   const hps = applyProjectConfig(scan.hyperparameters, loadProjectConfigFor(path, (m) => io.err(`optpar: ${m}`)));
   const { chosen, unknown, unusable } = chooseHyperparameters(hps, ids);

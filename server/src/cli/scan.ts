@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatCatalogueError, loadCatalogue } from '../catalogue/load';
 import { decodeSource } from '../analysis/input';
-import { LineIndex } from '../analysis/lines';
 import { scanSource } from '../analysis/scan';
 import { applyProjectConfig } from '../config/projectConfig';
 import { loadProjectConfigFor } from '../config/projectFile';
-import { formatTable, toJsonError, toJsonHyperparameter } from './report';
+import { formatTable } from './report';
+import { formatScanDocument, scanDocument, scanFileReport, unreadableFileReport } from './scanDocument';
 import { UsageError } from './usage';
 
 export interface CommandIO {
@@ -36,6 +36,7 @@ export function runScan(argv: string[], io: CommandIO): number {
         json: { type: 'boolean' },
         catalogue: { type: 'string', multiple: true },
         'split-tuples': { type: 'boolean' },
+        'tune-budget': { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -51,25 +52,16 @@ export function runScan(argv: string[], io: CommandIO): number {
     if (source.text === undefined) {
       failed = true;
       io.err(`optpar: ${path}: ${source.error}`);
-      return { path, hyperparameters: [], errors: [{ message: source.error! }] };
+      return unreadableFileReport(path, source.error!);
     }
-    const result = scanSource(source.text, catalogue, { splitTuples: parsed.values['split-tuples'] });
+    const result = scanSource(source.text, catalogue, { splitTuples: parsed.values['split-tuples'], tuneBudget: parsed.values['tune-budget'] });
     result.hyperparameters = applyProjectConfig(result.hyperparameters, loadProjectConfigFor(path, (m) => io.err(`optpar: ${m}`)));
-    const lines = new LineIndex(source.text);
     if (!parsed.values.json) {
       io.out(formatTable(path, source.text, result.hyperparameters));
       for (const e of result.errors) io.out(`  ! ${e.message}`);
     }
-    return {
-      path,
-      hyperparameters: result.hyperparameters.map((h) => toJsonHyperparameter(h, lines)),
-      errors: result.errors.map((e) => toJsonError(e, lines)),
-    };
+    return scanFileReport(path, source.text, result.hyperparameters, result.errors);
   });
-  if (parsed.values.json) {
-    const doc: Record<string, unknown> = { version: 1, files: reports };
-    if (catalogueErrors.length) doc.catalogueErrors = catalogueErrors.map(formatCatalogueError);
-    io.out(JSON.stringify(doc, null, 2));
-  }
+  if (parsed.values.json) io.out(formatScanDocument(scanDocument(reports, catalogueErrors)));
   return failed ? 1 : 0;
 }

@@ -91,7 +91,7 @@ function spaceOf(h: Hyperparameter): SearchSpace {
  */
 export function generateHarness(text: string, sourcePath: string, catalogue: Catalogue, options: HarnessOptions): GeneratedHarness {
   const name = basename(sourcePath);
-  const scan = scanSource(text, catalogue, { splitTuples: options.splitTuples });
+  const scan = scanSource(text, catalogue, { splitTuples: options.splitTuples, tuneBudget: options.tuneBudget });
   const syntax = scan.errors.find((e) => e.message.startsWith('syntax error'));
   if (syntax) throw new HarnessError(`${name}: ${syntax.message}; fix it first: the harness must move this code`);
   const other = scan.errors[0];

@@ -19,6 +19,8 @@ def _optpar_parse_args(argv):
     parser.add_argument("--out", default=None, help="prefix of the results and trials files (default: beside this script)")
     parser.add_argument("--defaults", action="store_true", help="train the model once with its original values and exit")
     parser.add_argument("--params", default=None, help="run one trial with these values (JSON object of id: value) and print its result as JSON")
+    parser.add_argument("--trial-seed", type=int, default=None, metavar="N",
+                        help="seed of a --params or --defaults run (the results file records each trial's; default: that of the search's first trial)")
     parser.add_argument("--save-best", default=None, metavar="PATH", help="after the search, retrain once with the best values and save that model to PATH")
     parser.add_argument("--fresh", action="store_true", help="ignore saved trials and start a new search")
     args, rest = parser.parse_known_args(argv[1:])
@@ -75,6 +77,8 @@ class _OptparTrial:
         self.quiet_side_effects = quiet_side_effects
         self.histories = []
         self.models = []
+        # Set once training starts: an error before it is a build failure (costs no training).
+        self.fit_started = False
         self.notes = []
         self._undo = []
 
@@ -99,6 +103,7 @@ class _OptparTrial:
                         kwargs["validation_split"] = trial.add_validation_split
                     else:
                         trial.notes.append("fit() had no validation data and its x cannot be split: scored on the training loss")
+                trial.fit_started = True
                 history = original(model, *args, **kwargs)
                 trial.models.append(model)
                 trial.histories.append(history)
@@ -144,16 +149,31 @@ class _OptparTrial:
         return best, {"scored_on": key, "best_epoch": epoch + 1, "epochs": len(losses), "metrics": metrics}
 
 
-def _optpar_run_trial(values, add_validation_split, quiet_side_effects, keep_model=False):
+def _optpar_trial_seed(search_seed, number):
+    """The seed of trial `number` (1-based) of a search: distinct across trials and searches."""
+    return (search_seed * 1000003 + number * 7919) % (2 ** 31 - 1)
+
+
+def _optpar_seed_everything(seed):
+    # Python, NumPy and the backend in one call; on the CPU this makes a trial repeatable.
+    import keras
+    keras.utils.set_random_seed(seed)
+
+
+def _optpar_run_trial(values, add_validation_split, quiet_side_effects, keep_model=False, seed=None):
     """One trial. Never raises for the model's own errors: they come back as a failed result."""
     global params
     from hyperopt import STATUS_FAIL, STATUS_OK
     started = _optpar_time.perf_counter()
     result = {}
     model = None
+    trial = None
     try:
         params = _optpar_coerce(values)
-        with _OptparTrial(add_validation_split, quiet_side_effects) as trial:
+        if seed is not None:
+            _optpar_seed_everything(seed)
+        trial = _OptparTrial(add_validation_split, quiet_side_effects)
+        with trial:
             _optpar_user_model()
         loss, info = trial.score()
         result = {"loss": loss, "status": STATUS_OK}
@@ -166,7 +186,9 @@ def _optpar_run_trial(values, add_validation_split, quiet_side_effects, keep_mod
         raise
     except BaseException as exc:  # SystemExit from the user's code too: a trial must not end the search
         result = {"status": STATUS_FAIL, "error": "%s: %s" % (type(exc).__name__, exc),
-                  "traceback": _optpar_traceback.format_exc(limit=-3)}
+                  "traceback": _optpar_traceback.format_exc(limit=-3),
+                  # Failing before fit() started: the model could not be built with these values.
+                  "phase": "training" if trial is not None and trial.fit_started else "build"}
     finally:
         try:
             import keras
@@ -179,10 +201,13 @@ def _optpar_run_trial(values, add_validation_split, quiet_side_effects, keep_mod
             for name in OPTPAR_TRIAL_NAMES:
                 globals().pop(name, None)
     result["duration"] = round(_optpar_time.perf_counter() - started, 3)
+    if seed is not None:
+        result["seed"] = seed
     return (result, model) if keep_model else result
 
 
 _OPTPAR_TRIAL_COUNT = [0]
+_OPTPAR_SEARCH_SEED = [OPTPAR_SETTINGS["seed"]]
 
 
 def objective(params):
@@ -190,9 +215,12 @@ def objective(params):
     _OPTPAR_TRIAL_COUNT[0] += 1
     number = _OPTPAR_TRIAL_COUNT[0]
     _optpar_log("trial %d started" % number)
-    result = _optpar_run_trial(params, OPTPAR_SETTINGS["validation_split"], True)
+    result = _optpar_run_trial(params, OPTPAR_SETTINGS["validation_split"], True,
+                               seed=_optpar_trial_seed(_OPTPAR_SEARCH_SEED[0], number))
     if result.get("loss") is not None:
         _optpar_log("trial %d done: %s %.6g in %.1fs" % (number, result.get("scored_on"), result["loss"], result["duration"]))
+    elif result.get("phase") == "build":
+        _optpar_log("trial %d could not build the model (not counted, no training spent): %s" % (number, result.get("error")))
     else:
         _optpar_log("trial %d failed: %s" % (number, result.get("error")))
     return result
@@ -241,44 +269,103 @@ def _optpar_trial_values(trial):
     return _optpar_plain(space_eval(OPTPAR_SPACE, vals))
 
 
+def _optpar_is_build_failure(result):
+    return result.get("status") == "fail" and result.get("phase") == "build"
+
+
+def _optpar_counts(trials):
+    """(trials that count toward max_evals, build failures): a model that could not be built cost no training."""
+    build = sum(1 for t in trials.trials if _optpar_is_build_failure(t.get("result") or {}))
+    return len(trials.trials) - build, build
+
+
+def _optpar_n_startup_jobs(max_evals):
+    # hyperopt's default (20 random trials first) would make a 20-trial "TPE" search a random one.
+    return max(5, max_evals // 5)
+
+
+def _optpar_original_point():
+    """The original values in hyperopt's own terms (choice indices), for the first trial."""
+    point = {}
+    for key, default in OPTPAR_DEFAULTS.items():
+        space = OPTPAR_SPACE_DESCRIPTION[key]
+        if space["kind"] == "choice":
+            options = space["options"]
+            matches = [i for i, o in enumerate(options) if o == default or (isinstance(o, str) and isinstance(default, str) and o.lower() == default.lower())]
+            if not matches:
+                return None
+            point[key] = matches[0]
+        else:
+            point[key] = default
+    return point
+
+
 def _optpar_report(trials, args, results_path, interrupted):
     from hyperopt import STATUS_OK
     rows = []
     # Only finished trials: one cut short by Ctrl-C has no result.
     for t in [t for t in trials.trials if t["state"] == 2]:
         r = t.get("result") or {}
-        rows.append({"number": t["tid"] + 1, "params": _optpar_trial_values(t), "status": r.get("status"),
+        status = "failed" if r.get("status") != STATUS_OK else "ok"
+        rows.append({"number": t["tid"] + 1, "params": _optpar_trial_values(t), "status": status, "phase": r.get("phase"),
                      "loss": _optpar_plain(r.get("loss")), "error": r.get("error"), "duration": r.get("duration"),
-                     "epochs": r.get("epochs"), "metrics": r.get("metrics"), "notes": r.get("notes")})
-    ok = [row for row in rows if row["status"] == STATUS_OK and row["loss"] is not None]
+                     "seed": r.get("seed"), "best_epoch": r.get("best_epoch"), "epochs": r.get("epochs"),
+                     "metrics": r.get("metrics"), "notes": r.get("notes")})
+    ok = [row for row in rows if row["status"] == "ok" and row["loss"] is not None]
     best = min(ok, key=lambda row: row["loss"]) if ok else None
-    command = "python %s --params '%s'" % (_optpar_sys.argv[0], _optpar_json.dumps(best["params"]) if best else "{}")
+    original_row = next((row for row in rows if row["number"] == 1 and row["params"] == _optpar_plain(OPTPAR_DEFAULTS)), None)
+    original = {"params": _optpar_plain(OPTPAR_DEFAULTS), "loss": original_row["loss"] if original_row else None,
+                "trial": 1 if original_row else None, "status": original_row["status"] if original_row else None}
+    improvement = None
+    if best and original["loss"] is not None:
+        improvement = {"loss": original["loss"] - best["loss"],
+                       "relative": (original["loss"] - best["loss"]) / abs(original["loss"]) if original["loss"] else None}
+    counted, build_failures = _optpar_counts(trials)
+
+    def reproduce(row):
+        return "python %s --params '%s' --trial-seed %d" % (_optpar_sys.argv[0], _optpar_json.dumps(row["params"]), row["seed"]) if row and row.get("seed") is not None else None
+
     report = {
         "source": OPTPAR_SETTINGS["source"],
         "algo": args.algo, "seed": args.seed, "max_evals": args.max_evals, "interrupted": interrupted,
-        "best": {"params": best["params"], "loss": best["loss"], "trial": best["number"]} if best else None,
+        "n_startup_jobs": _optpar_n_startup_jobs(args.max_evals) if args.algo == "tpe" else None,
+        "trials_counted": counted, "build_failures": build_failures,
+        "original": original,
+        "best": {"params": best["params"], "loss": best["loss"], "trial": best["number"], "seed": best["seed"]} if best else None,
+        "improvement": improvement,
         "defaults": _optpar_plain(OPTPAR_DEFAULTS),
         "trials": rows,
-        "reproduce": command,
+        "reproduce": reproduce(best),
     }
     with open(results_path, "w") as f:
         _optpar_json.dump(report, f, indent=2)
+    if original["loss"] is not None:
+        print("original values: loss %.6g (trial 1)" % original["loss"])
     if best:
         print("best loss %.6g (trial %d of %d)" % (best["loss"], best["number"], len(rows)))
+        if improvement is not None:
+            rel = improvement["relative"]
+            print("improvement over the original: %.6g%s" % (improvement["loss"], " (%.1f%%)" % (100 * rel) if rel is not None else ""))
         for key, value in best["params"].items():
-            print("  %s = %r" % (key, value))
+            print("  %s = %r%s" % (key, value, "" if value == OPTPAR_DEFAULTS.get(key) else " (was %r)" % (OPTPAR_DEFAULTS.get(key),)))
     else:
         print("no trial succeeded (%d failed)" % len(rows))
+    if build_failures:
+        print("%d draw(s) could not build the model and were not counted" % build_failures)
     print("results: %s" % results_path)
-    print("reproduce: %s" % command)
+    if report["reproduce"]:
+        print("reproduce: %s" % report["reproduce"])
     return report
 
 
 def _optpar_search(args):
+    import functools
     import numpy as np
     from hyperopt import anneal, fmin, rand, tpe
     from hyperopt.exceptions import AllTrialsFailed
-    algos = {"tpe": tpe.suggest, "rand": rand.suggest, "anneal": anneal.suggest}
+    from hyperopt.fmin import generate_trials_to_calculate
+    algos = {"tpe": functools.partial(tpe.suggest, n_startup_jobs=_optpar_n_startup_jobs(args.max_evals)),
+             "rand": rand.suggest, "anneal": anneal.suggest}
     if args.algo == "atpe":
         from hyperopt import atpe  # needs lightgbm and scikit-learn
         algos["atpe"] = atpe.suggest
@@ -291,33 +378,47 @@ def _optpar_search(args):
         raise KeyboardInterrupt
     signal.signal(signal.SIGINT, _optpar_stop)
     signal.signal(signal.SIGTERM, _optpar_stop)
+    _OPTPAR_SEARCH_SEED[0] = args.seed
     trials_path, results_path = _optpar_paths(args)
     trials = _optpar_load_trials(trials_path, args.fresh)
-    _OPTPAR_TRIAL_COUNT[0] = len(trials.trials)
+    if not trials.trials:
+        # The first trial is the code as written, so the search can only improve on it.
+        point = _optpar_original_point()
+        if point is not None:
+            trials = generate_trials_to_calculate([point])
+    _OPTPAR_TRIAL_COUNT[0] = len([t for t in trials.trials if t["state"] == 2])
     interrupted = False
-    bar = tqdm(total=args.max_evals, initial=len(trials.trials), desc="optpar search", unit="trial", file=_optpar_sys.stderr)
+    counted, build_failures = _optpar_counts(trials)
+    bar = tqdm(total=args.max_evals, initial=min(counted, args.max_evals), desc="optpar search", unit="trial", file=_optpar_sys.stderr)
     try:
         # One evaluation per fmin call, saved atomically in between: a killed search loses at most
-        # the running trial, and a rerun resumes from the file.
-        while len(trials.trials) < args.max_evals:
+        # the running trial, and a rerun resumes from the file. Draws whose model cannot be built
+        # are not counted (up to max_evals of them): they spent no training.
+        while counted < args.max_evals and build_failures <= args.max_evals:
             done = len(trials.trials)
+            pending = any(t["state"] == 0 for t in trials.trials)
             try:
-                fmin(objective, OPTPAR_SPACE, algo=algos[args.algo], max_evals=done + 1, trials=trials,
-                     rstate=np.random.default_rng(args.seed + done), show_progressbar=False, return_argmin=False)
+                fmin(objective, OPTPAR_SPACE, algo=algos[args.algo], max_evals=done if pending else done + 1, trials=trials,
+                     rstate=np.random.default_rng([args.seed, done]), show_progressbar=False, return_argmin=False)
             except AllTrialsFailed:
                 pass  # hyperopt's fmin ends with trials.argmin, which raises while every trial so far failed
             _optpar_save_trials(trials_path, trials)
-            losses = [l for l in trials.losses() if l is not None]
-            bar.set_postfix(best_loss="%.4g" % min(losses) if losses else "n/a")
-            bar.update(1)
+            before = counted
+            counted, build_failures = _optpar_counts(trials)
+            ok = [t["result"]["loss"] for t in trials.trials if (t.get("result") or {}).get("status") == "ok"]
+            bar.set_postfix(best_loss="%.4g" % min(ok) if ok else "n/a", unbuilt=build_failures)
+            bar.update(counted - before)
     except KeyboardInterrupt:
         interrupted = True
         _optpar_log("interrupted: stopping with the best so far (rerun to resume)")
     finally:
         bar.close()
+    if build_failures > args.max_evals:
+        _optpar_log("stopped: %d draws could not build the model; narrow the space (optpar.yaml)" % build_failures)
     report = _optpar_report(trials, args, results_path, interrupted)
     if args.save_best and report["best"] and not interrupted:
-        result, model = _optpar_run_trial(report["best"]["params"], OPTPAR_SETTINGS["validation_split"], True, keep_model=True)
+        result, model = _optpar_run_trial(report["best"]["params"], OPTPAR_SETTINGS["validation_split"], True, keep_model=True,
+                                          seed=report["best"]["seed"])
         if model is None:
             _optpar_log("retraining with the best values failed: %s" % result.get("error"))
             return 1
@@ -327,8 +428,9 @@ def _optpar_search(args):
 
 
 def _optpar_main(args):
+    seed = args.trial_seed if args.trial_seed is not None else _optpar_trial_seed(args.seed, 1)
     if args.defaults:
-        result = _optpar_run_trial({}, None, False)
+        result = _optpar_run_trial({}, None, False, seed=seed)
         print(_optpar_json.dumps(_optpar_plain(result), indent=2))
         return 0 if result["status"] == "ok" else 1
     if args.params is not None:
@@ -339,7 +441,7 @@ def _optpar_main(args):
         except ValueError as exc:
             print("optpar: --params: %s" % exc, file=_optpar_sys.stderr)
             return 2
-        result = _optpar_run_trial(values, OPTPAR_SETTINGS["validation_split"], True)
+        result = _optpar_run_trial(values, OPTPAR_SETTINGS["validation_split"], True, seed=seed)
         result["params"] = values
         print(_optpar_json.dumps(_optpar_plain(result), indent=2))
         return 0 if result["status"] == "ok" else 1

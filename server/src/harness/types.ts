@@ -9,6 +9,8 @@ export interface HarnessOptions {
   algo: Algo;
   seed: number;
   splitTuples?: boolean;
+  /** Search training budgets (epochs, patience) too. */
+  tuneBudget?: boolean;
   /** optpar.yaml: per-project ranges and exclusions. */
   project?: ProjectConfig;
 }

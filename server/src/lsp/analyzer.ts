@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { scanSource } from '../analysis/scan';
-import type { ScanResult } from '../analysis/types';
+import type { ScanOptions, ScanResult } from '../analysis/types';
 import { readCatalogue } from '../catalogue/load';
 import type { Catalogue, CatalogueError } from '../catalogue/types';
 import { type DocumentStore, isBig } from './documents';
@@ -34,7 +34,7 @@ export class Analyzer {
   private cache = new Map<string, { key: string; promise: Promise<Analysis> }>();
   private bigWorkers = new Map<string, Worker>();
   private generation = 0;
-  private config: { cataloguePaths: string[]; splitTuples: boolean } = { cataloguePaths: [], splitTuples: false };
+  private config: { cataloguePaths: string[]; options: ScanOptions } = { cataloguePaths: [], options: {} };
   private loaded: Catalogue | undefined;
 
   private readonly collector: Collector;
@@ -52,8 +52,8 @@ export class Analyzer {
   }
 
   /** New catalogue paths or scan options: the catalogue is read again and every cached result is dropped. */
-  configure(cataloguePaths: string[], splitTuples: boolean): CatalogueError[] {
-    this.config = { cataloguePaths, splitTuples };
+  configure(cataloguePaths: string[], options: ScanOptions): CatalogueError[] {
+    this.config = { cataloguePaths, options };
     this.generation++;
     this.cache.clear();
     for (const uri of [...this.bigWorkers.keys()]) this.stopBig(uri);
@@ -96,7 +96,7 @@ export class Analyzer {
     else {
       const t0 = performance.now();
       try {
-        const result = scanSource(text, this.catalogue, { splitTuples: this.config.splitTuples }, this.docs.syntax(entry));
+        const result = scanSource(text, this.catalogue, this.config.options, this.docs.syntax(entry));
         promise = Promise.resolve({ version, result, ms: performance.now() - t0 });
         this.collector.worked();
       } catch (err) {

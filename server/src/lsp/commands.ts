@@ -27,7 +27,7 @@ export function harnessTarget(sourceUri: string): HarnessTarget {
 }
 
 export function harnessOptions(settings: Settings, project: ProjectConfig, ids?: string[]): HarnessOptions {
-  return { ...DEFAULT_HARNESS_OPTIONS, algo: settings.harness.algo, maxEvals: settings.harness.maxEvals, splitTuples: settings.splitTuples, project, ...(ids ? { ids } : {}) };
+  return { ...DEFAULT_HARNESS_OPTIONS, algo: settings.harness.algo, maxEvals: settings.harness.maxEvals, splitTuples: settings.splitTuples, tuneBudget: settings.tuneBudget, project, ...(ids ? { ids } : {}) };
 }
 
 /** Generates the harness text; throws HarnessError with a user-facing message when it cannot. */

@@ -12,7 +12,7 @@ export const COMMANDS = {
 export const COMMAND_IDS: string[] = Object.values(COMMANDS);
 
 /** Diagnostic codes; each has a README section #diagnostic-<code>. */
-export const DIAGNOSTIC_CODES = ['hyperparameter', 'fixed-by-task', 'not-a-literal', 'ignored', 'catalogue-error', 'syntax-error', 'config-error'] as const;
+export const DIAGNOSTIC_CODES = ['hyperparameter', 'budget', 'fixed-by-task', 'not-a-literal', 'ignored', 'catalogue-error', 'syntax-error', 'config-error'] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
 /** Code action kinds we offer. */

@@ -59,6 +59,7 @@ export function replacement(data: HyperparameterData): string | undefined {
 export function message(h: Hyperparameter): string {
   const value = h.value.length > 40 ? `${h.value.slice(0, 37)}...` : h.value;
   if (h.tunable && h.space) return `${h.id} = ${value}: tune in ${describeSpace(h.space)}`;
+  if (h.kind === 'budget') return `${h.id} = ${value}: a training budget, kept as written (optpar.tuneBudget searches it)`;
   return `${h.id} = ${value}: not tuned (${h.reason ?? h.kind})`;
 }
 
@@ -128,7 +129,7 @@ export function toDiagnostics(text: string, hps: Hyperparameter[], errors: Analy
   const lines = new LineIndex(text);
   const out: Diagnostic[] = [];
   for (const h of hps) {
-    if (h.kind !== 'hyperparameter' && !settings.showFixed) continue;
+    if (h.kind !== 'hyperparameter' && h.kind !== 'budget' && !settings.showFixed) continue;
     const sev = settings.severity[h.kind];
     if (sev === 'off') continue;
     const reused = memo?.reuse(h, settings, lines);

@@ -16,7 +16,12 @@ export function hover(text: string, hps: Hyperparameter[], position: Position, m
   const found = findAt(hps, lines.offset(position.line, position.character));
   if (!found) return null;
   const { h } = found;
-  const status = h.tunable && h.space ? `search range \`${describeSpace(h.space, Infinity)}\`` : `not tuned: ${h.reason ?? h.kind}`;
+  const status =
+    h.tunable && h.space
+      ? `search range \`${describeSpace(h.space, Infinity)}\``
+      : h.kind === 'budget' && h.space
+        ? `budget, kept as written: ${h.reason} (its range when tuned: \`${describeSpace(h.space, Infinity)}\`)`
+        : `not tuned: ${h.reason ?? h.kind}`;
   const uses = h.uses.length
     ? h.uses.map((u) => `line ${lines.position(u.start).line + 1}`).join(', ')
     : `as the argument itself (line ${lines.position(h.span.start).line + 1})`;

@@ -15,7 +15,12 @@ export function inlayHints(text: string, hps: Hyperparameter[], range: Range): I
   const to = lines.offset(range.end.line, range.end.character);
   const out: InlayHint[] = [];
   for (const h of hps) {
-    if (!h.tunable || !h.space || h.span.end < from || h.span.end > to) continue;
+    if (!h.space || h.span.end < from || h.span.end > to) continue;
+    if (h.kind === 'budget') {
+      out.push({ position: lines.position(h.span.end), label: 'budget: kept', paddingLeft: true, tooltip: `${h.id}: ${h.reason}` });
+      continue;
+    }
+    if (!h.tunable) continue;
     out.push({
       position: lines.position(h.span.end),
       label: rangeLabel(h.space),

@@ -339,7 +339,7 @@ export class OptparServer {
     const before = this.settings;
     this.settings = settings;
     this.log.level = settings.logLevel;
-    if (!this.configured || JSON.stringify(before.cataloguePaths) !== JSON.stringify(settings.cataloguePaths) || before.splitTuples !== settings.splitTuples) {
+    if (!this.configured || JSON.stringify(before.cataloguePaths) !== JSON.stringify(settings.cataloguePaths) || before.splitTuples !== settings.splitTuples || before.tuneBudget !== settings.tuneBudget) {
       await this.configureAnalyzer();
     }
     this.refreshAll();
@@ -353,7 +353,7 @@ export class OptparServer {
 
   private async configureAnalyzer(): Promise<void> {
     this.configured = true;
-    const errors = this.analyzer.configure(this.cataloguePaths(), this.settings.splitTuples);
+    const errors = this.analyzer.configure(this.cataloguePaths(), { splitTuples: this.settings.splitTuples, tuneBudget: this.settings.tuneBudget });
     this.publishCatalogueErrors(errors);
     this.refreshAll();
   }

@@ -7,7 +7,7 @@ import type { Algo } from '../harness/types';
 
 export type SeverityName = 'error' | 'warning' | 'information' | 'hint' | 'off';
 export type LogLevel = 'error' | 'warning' | 'info' | 'debug';
-export type SeverityKind = 'hyperparameter' | 'fixed-by-task' | 'not-a-literal' | 'ignored' | 'syntax-error';
+export type SeverityKind = 'hyperparameter' | 'budget' | 'fixed-by-task' | 'not-a-literal' | 'ignored' | 'syntax-error';
 
 export interface Settings {
   cataloguePaths: string[];
@@ -19,6 +19,7 @@ export interface Settings {
   logLevel: LogLevel;
   debounceMs: number;
   splitTuples: boolean;
+  tuneBudget: boolean;
 }
 
 export interface SettingSchema {
@@ -42,6 +43,7 @@ export const SETTINGS_SCHEMA: Record<string, SettingSchema> = {
     description: 'Extra catalogue files (YAML in metadata/\'s schema, or the paper\'s CSV) loaded after the built-in one; relative paths are resolved from the workspace root.',
   },
   'severity.hyperparameter': { type: 'string', enum: SEVERITIES, default: 'hint', description: 'Severity of the diagnostic on a tunable hyperparameter ("off" hides it).' },
+  'severity.budget': { type: 'string', enum: SEVERITIES, default: 'hint', description: 'Severity of the diagnostic on a training budget (epochs, patience), kept as written unless budgets are tuned ("off" hides it).' },
   'severity.fixed-by-task': { type: 'string', enum: SEVERITIES, default: 'hint', description: 'Severity of the diagnostic on a value set by the task (output units, loss...); shown only with showFixed.' },
   'severity.not-a-literal': { type: 'string', enum: SEVERITIES, default: 'hint', description: 'Severity of the diagnostic on a hyperparameter whose value is not a literal; shown only with showFixed.' },
   'severity.ignored': { type: 'string', enum: SEVERITIES, default: 'hint', description: 'Severity of the diagnostic on a hyperparameter excluded by "# optpar: ignore" or optpar.yaml; shown only with showFixed.' },
@@ -54,6 +56,7 @@ export const SETTINGS_SCHEMA: Record<string, SettingSchema> = {
   logLevel: { type: 'string', enum: ['error', 'warning', 'info', 'debug'], default: 'info', description: 'Verbosity of the server log (window/logMessage).' },
   debounceMs: { type: 'integer', minimum: 0, maximum: 10000, default: 150, description: 'Delay after the last keystroke before a document is analysed again (milliseconds).' },
   splitTuples: { type: 'boolean', default: false, description: 'Tune the elements of equal tuples separately (kernel_size=(3, 3) as two values).' },
+  tuneBudget: { type: 'boolean', default: false, description: 'Tune training budgets (epochs, EarlyStopping patience...) too; by default they are kept as written.' },
 };
 
 function defaults(): Settings {

@@ -1,0 +1,370 @@
+import type { CatalogueCall } from './calls';
+import { evalLiteral, unparen } from './literals';
+import type { NodeIndex } from './nodeIndex';
+import { addCalls } from './roles';
+import type { Candidate } from './scan';
+import type { ScopeResolver } from './scopes';
+import type { SyntaxNode } from './syntax';
+import type { SearchSpace } from './types';
+
+/**
+ * Shape-safe search: where the spatial size of the input is known statically (an
+ * Input(shape=...), an input_shape=, a Sequential or functional chain of layers), narrows the
+ * ranges of kernel sizes, pool sizes and strides so that no combination of values in the space
+ * shrinks a feature map below 1 (a trial that would fail with "Computed output size would be
+ * zero or negative" is never drawn). The values as written are always kept in the space.
+ */
+
+/** One layer of a chain: the constructor call (Conv2D(...)) and its catalogue match, if any. */
+interface Step {
+  node: SyntaxNode;
+  call?: CatalogueCall;
+}
+
+type Prev = { kind: 'layer'; step: Step } | { kind: 'input'; shape: number[] } | undefined;
+
+/** A tuned value that acts on the spatial size: its candidate, the axes it sets, and the values it may take. */
+interface Domain {
+  index: number;
+  param: string;
+  axes: number[] | 'all';
+  current: number;
+  values: number[];
+  changed: boolean;
+}
+
+const CONV = /^(Conv|Convolution|SeparableConv|SeparableConvolution|DepthwiseConv)([123])D$/;
+const CONV_T = /^Conv([123])DTranspose$/;
+const POOL = /^(MaxPooling|MaxPool|AveragePooling|AvgPool)([123])D$/;
+const ENDS = /^(Flatten|GlobalMaxPooling[123]D|GlobalAveragePooling[123]D|GlobalMaxPool[123]D|GlobalAvgPool[123]D|LSTM|GRU|SimpleRNN|Bidirectional)$/;
+/** Layers that keep the spatial size (besides the catalogue's passthrough ones). */
+const KEEPS = /^(Dense|Dropout|SpatialDropout[123]D|GaussianNoise|GaussianDropout|AlphaDropout|BatchNormalization|LayerNormalization|GroupNormalization|Activation|ReLU|LeakyReLU|PReLU|ELU|Softmax|Rescaling|Normalization|RandomFlip|RandomRotation|RandomZoom|RandomTranslation|RandomContrast|RandomBrightness|TimeDistributed)$/;
+const MAX_STEPS = 200;
+
+export function boundSpatialSpaces(
+  candidates: Candidate[],
+  calls: CatalogueCall[],
+  parts: NodeIndex[],
+  text: string,
+  scopes: ScopeResolver,
+): Candidate[] {
+  const spatial = calls.filter((c) => c.spec.kind === 'layer' && (CONV.test(c.spec.name) || POOL.test(c.spec.name)));
+  if (spatial.length === 0) return candidates;
+  const byId = new Map<number, CatalogueCall>();
+  for (const c of calls) byId.set(c.id, c);
+  const chains = new ChainFinder(byId, parts, text, scopes);
+  const tunedAt = new Map<number, number[]>();
+  candidates.forEach((c, i) => {
+    if (!c.tunable || !c.space || typeof c.current !== 'number') return;
+    const list = tunedAt.get(c.callId) ?? [];
+    list.push(i);
+    tunedAt.set(c.callId, list);
+  });
+
+  let out = candidates;
+  const done = new Set<number>();
+  for (const layer of spatial) {
+    if (done.has(layer.id)) continue;
+    const chain = chains.chainTo(layer);
+    if (!chain) continue;
+    for (const s of chain.steps) if (s.call) done.add(s.call.id);
+    const bounded = boundChain(chain, out, tunedAt, scopes);
+    if (bounded) out = bounded;
+  }
+  return out;
+}
+
+interface Chain {
+  /** The input's shape without the batch axis, channels last. */
+  shape: number[];
+  steps: Step[];
+}
+
+class ChainFinder {
+  private sequenceOf = new Map<number, SyntaxNode[]>();
+
+  constructor(private calls: Map<number, CatalogueCall>, parts: NodeIndex[], text: string, private scopes: ScopeResolver) {
+    for (const c of calls.values()) {
+      if (c.spec.kind !== 'model' || c.spec.name !== 'Sequential') continue;
+      const args = c.node.childForFieldName('arguments')?.namedChildren ?? [];
+      const first = args.find((a) => a.type !== 'comment' && a.type !== 'keyword_argument');
+      const kw = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'layers');
+      const list = first ?? kw?.childForFieldName('value');
+      if (list && (list.type === 'list' || list.type === 'tuple')) this.addSequence(list.namedChildren.filter((e) => e.type !== 'comment'));
+    }
+    const adds = new Map<string, SyntaxNode[]>();
+    for (const part of parts) {
+      for (const { call, receiver, layer } of addCalls(part, text)) {
+        const key = `${scopes.enclosingScope(call).id}:${receiver}`;
+        const list = adds.get(key) ?? [];
+        list.push(layer);
+        adds.set(key, list);
+      }
+    }
+    for (const seq of adds.values()) this.addSequence(seq);
+  }
+
+  private addSequence(items: SyntaxNode[]): void {
+    for (const item of items) {
+      const node = this.constructorOf(item);
+      if (node) this.sequenceOf.set(node.id, items);
+    }
+  }
+
+  /** The layer constructor call an expression denotes: Conv2D(...), or a name bound to one. */
+  private constructorOf(expr: SyntaxNode): SyntaxNode | undefined {
+    let node = unparen(expr);
+    for (let i = 0; i < 8; i++) {
+      if (node.type === 'call') return node;
+      if (node.type !== 'identifier' && node.type !== 'attribute') return undefined;
+      const res = this.scopes.resolve(node);
+      if (res?.kind !== 'bound') return undefined;
+      node = unparen(res.value);
+    }
+    return undefined;
+  }
+
+  private step(node: SyntaxNode): Step {
+    return { node, call: this.calls.get(node.id) };
+  }
+
+  /** The chain of layers from a known input shape to this layer, or undefined when the input is unknown. */
+  chainTo(layer: CatalogueCall): Chain | undefined {
+    const steps: Step[] = [this.step(layer.node)];
+    for (let i = 0; i < MAX_STEPS; i++) {
+      const own = inputShapeOf(steps[0], this.scopes);
+      if (own) return { shape: own, steps: steps.reverse() };
+      const prev = this.previous(steps[0]);
+      if (!prev) return undefined;
+      if (prev.kind === 'input') return { shape: prev.shape, steps: steps.reverse() };
+      steps.unshift(prev.step);
+    }
+    return undefined;
+  }
+
+  private previous(step: Step): Prev {
+    const seq = this.sequenceOf.get(step.node.id);
+    if (seq) {
+      const at = seq.findIndex((item) => this.constructorOf(item)?.id === step.node.id);
+      if (at <= 0) return undefined;
+      const before = this.constructorOf(seq[at - 1]);
+      if (!before) return undefined;
+      const shape = inputCallShape(before, this.calls, this.scopes);
+      return shape ? { kind: 'input', shape } : { kind: 'layer', step: this.step(before) };
+    }
+    // Functional: Conv2D(...)(x), where x was made by another layer or is an Input.
+    const applied = step.node.parent;
+    if (applied?.type !== 'call' || applied.childForFieldName('function')?.id !== step.node.id) return undefined;
+    const input = applied.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment' && a.type !== 'keyword_argument');
+    if (!input) return undefined;
+    let tensor = unparen(input);
+    for (let i = 0; i < 8 && (tensor.type === 'identifier' || tensor.type === 'attribute'); i++) {
+      const res = this.scopes.resolve(tensor);
+      if (res?.kind !== 'bound') return undefined;
+      tensor = unparen(res.value);
+    }
+    if (tensor.type !== 'call') return undefined;
+    const shape = inputCallShape(tensor, this.calls, this.scopes);
+    if (shape) return { kind: 'input', shape };
+    const fn = tensor.childForFieldName('function');
+    if (fn?.type !== 'call') return undefined;
+    return { kind: 'layer', step: this.step(fn) };
+  }
+}
+
+function simpleName(node: SyntaxNode): string {
+  const fn = node.childForFieldName('function');
+  const text = fn?.text ?? '';
+  return text.slice(text.lastIndexOf('.') + 1);
+}
+
+function layerName(step: Step): string {
+  return step.call?.spec.name ?? simpleName(step.node);
+}
+
+/** The argument passed for a parameter: by keyword, or by position for catalogue calls. */
+function argument(step: Step, name: string): SyntaxNode | undefined {
+  const matched = step.call?.args.find((a) => a.param.name === name);
+  if (matched) return matched.value;
+  for (const a of step.node.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) return a.childForFieldName('value') ?? undefined;
+  }
+  return undefined;
+}
+
+/** A literal (or a name bound to one) as numbers per axis, a string, or undefined. */
+function literalOf(expr: SyntaxNode | undefined, scopes: ScopeResolver): number[] | string | undefined {
+  if (!expr) return undefined;
+  let node = unparen(expr);
+  if (node.type === 'identifier' || node.type === 'attribute' || node.type === 'subscript') {
+    const res = scopes.resolve(node);
+    if (res?.kind !== 'bound') return undefined;
+    node = unparen(res.value);
+  }
+  const lit = evalLiteral(node);
+  if (!lit) return undefined;
+  if (lit.kind === 'string') return lit.value;
+  if (lit.kind === 'number' && lit.isInt) return [lit.value];
+  if (lit.kind === 'sequence') {
+    const items = lit.items.map((i) => (i?.kind === 'number' && i.isInt ? i.value : undefined));
+    if (items.some((v) => v === undefined)) return undefined;
+    return items as number[];
+  }
+  return undefined;
+}
+
+/** A shape tuple of int literals ((8, 8, 1)); None axes make it unknown. */
+function shapeOf(expr: SyntaxNode | undefined, scopes: ScopeResolver): number[] | undefined {
+  const v = literalOf(expr, scopes);
+  return Array.isArray(v) && v.length > 0 ? v : undefined;
+}
+
+/** input_shape= on the first layer of a chain. */
+function inputShapeOf(step: Step, scopes: ScopeResolver): number[] | undefined {
+  const shape = argument(step, 'input_shape');
+  return shape ? shapeOf(shape, scopes) : undefined;
+}
+
+/** The shape of an Input(shape=...) / InputLayer(...) call. */
+function inputCallShape(node: SyntaxNode, calls: Map<number, CatalogueCall>, scopes: ScopeResolver): number[] | undefined {
+  const call = calls.get(node.id);
+  const name = call?.spec.name ?? simpleName(node);
+  if (name !== 'Input' && name !== 'InputLayer') return undefined;
+  return shapeOf(argument({ node, call }, 'shape') ?? argument({ node, call }, 'input_shape'), scopes);
+}
+
+/** The values a tuned candidate may take, in ascending order. */
+function valuesOf(space: SearchSpace): number[] | undefined {
+  if (space.kind === 'choice') {
+    if (!space.options.every((o) => typeof o === 'number')) return undefined;
+    return [...(space.options as number[])].sort((a, b) => a - b);
+  }
+  if (space.kind === 'uniformint' && space.high - space.low <= 64) {
+    const out: number[] = [];
+    for (let v = space.low; v <= space.high; v++) out.push(v);
+    return out;
+  }
+  return undefined;
+}
+
+function spaceFrom(old: SearchSpace, values: number[]): SearchSpace {
+  if (old.kind === 'choice') return { kind: 'choice', options: values };
+  return { kind: 'uniformint', low: values[0], high: values[values.length - 1] };
+}
+
+const SHRINK_ORDER = ['kernel_size', 'pool_size', 'strides'];
+
+function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, number[]>, scopes: ScopeResolver): Candidate[] | undefined {
+  // The domains of the tuned spatial values, per step.
+  const domains: Domain[][] = chain.steps.map((step) => {
+    if (!step.call) return [];
+    return (tunedAt.get(step.call.id) ?? []).flatMap((i) => {
+      const c = candidates[i];
+      // An earlier chain through the same layer may have fixed it already.
+      if (!c.tunable || !c.space || !SHRINK_ORDER.includes(c.param)) return [];
+      const values = valuesOf(c.space!);
+      if (!values) return [];
+      const axes = c.element !== undefined ? [c.element] : 'all';
+      return [{ index: i, param: c.param, axes, current: c.current as number, values, changed: false }];
+    });
+  });
+
+  for (let round = 0; round < 500; round++) {
+    const failing = simulate(chain, domains, scopes);
+    if (failing === undefined) break;
+    if (failing < 0) return undefined; // a layer optpar cannot follow: leave the spaces as they are
+    let shrunk = false;
+    for (let j = failing; j >= 0 && !shrunk; j--) {
+      for (const param of SHRINK_ORDER) {
+        const d = domains[j].find((x) => x.param === param && x.values[x.values.length - 1] > x.current);
+        if (d) {
+          d.values = d.values.slice(0, -1);
+          d.changed = true;
+          shrunk = true;
+          break;
+        }
+      }
+    }
+    if (!shrunk) break; // the code as written already fails here: nothing to protect
+  }
+
+  const changed = domains.flat().filter((d) => d.changed);
+  if (changed.length === 0) return undefined;
+  const out = [...candidates];
+  for (const d of changed) {
+    const c = candidates[d.index];
+    const space = spaceFrom(c.space!, d.values);
+    out[d.index] =
+      d.values.length > 1
+        ? { ...c, space }
+        : { ...c, tunable: false, kind: 'fixed-by-task', space: undefined, reason: `the feature map is too small here for any other ${c.param} (a larger one would shrink it below 1)` };
+  }
+  return out;
+}
+
+/**
+ * Runs the chain with every tuned spatial value at its largest: returns the index of the first
+ * step whose output would be empty, undefined when none is, or -1 when a step cannot be followed.
+ */
+function simulate(chain: Chain, domains: Domain[][], scopes: ScopeResolver): number | undefined {
+  // Channels last: (8, 8, 1) has spatial dims [8, 8].
+  let dims = chain.shape.slice(0, -1);
+  for (const [i, step] of chain.steps.entries()) {
+    const name = layerName(step);
+    if (ENDS.test(name)) return undefined;
+    if (step.call?.spec.passthrough || KEEPS.test(name)) continue;
+    const conv = CONV.exec(name);
+    const pool = POOL.exec(name);
+    const convT = CONV_T.exec(name);
+    if (!conv && !pool && !convT) {
+      if (name === 'UpSampling1D' || name === 'UpSampling2D' || name === 'UpSampling3D') {
+        const size = literalOf(argument(step, 'size'), scopes) ?? [2];
+        if (typeof size === 'string') return -1;
+        dims = dims.map((d, a) => d * (size[a] ?? size[0]));
+        continue;
+      }
+      if (name === 'Embedding' && i === 0) {
+        // An Embedding turns (steps,) into (steps, dim): every input axis becomes spatial.
+        dims = chain.shape.slice();
+        continue;
+      }
+      return -1;
+    }
+    const rank = Number((conv ?? pool ?? convT)![conv ? 2 : pool ? 2 : 1]);
+    if (dims.length !== rank) return -1;
+    const worst = (param: string, fallback: number[] | undefined): number[] | undefined => {
+      const written = literalOf(argument(step, param), scopes);
+      if (typeof written === 'string') return undefined;
+      const base = (written ?? fallback)?.slice();
+      if (!base) return undefined;
+      const per = dims.map((_, a) => base[a] ?? base[0]);
+      for (const d of domains[i]) {
+        if (d.param !== param) continue;
+        const top = d.values[d.values.length - 1];
+        for (let a = 0; a < per.length; a++) if (d.axes === 'all' || d.axes.includes(a)) per[a] = top;
+      }
+      return per;
+    };
+    const padding = literalOf(argument(step, 'padding'), scopes) ?? 'valid';
+    if (typeof padding !== 'string') return -1;
+    if (pool) {
+      const size = worst('pool_size', [2]);
+      // Strides default to the pool size (None too).
+      const stridesWritten = argument(step, 'strides');
+      const none = stridesWritten && evalLiteral(stridesWritten)?.kind === 'none';
+      const strides = stridesWritten && !none ? worst('strides', undefined) : size;
+      if (!size || !strides) return -1;
+      dims = dims.map((d, a) => (padding === 'same' ? Math.ceil(d / strides[a]) : Math.floor((d - size[a]) / strides[a]) + 1));
+    } else {
+      const kernel = worst('kernel_size', undefined);
+      const strides = worst('strides', [1]);
+      const dilation = literalOf(argument(step, 'dilation_rate'), scopes) ?? [1];
+      if (!kernel || !strides || typeof dilation === 'string') return -1;
+      const eff = kernel.map((k, a) => (k - 1) * (dilation[a] ?? dilation[0]) + 1);
+      if (convT) dims = dims.map((d, a) => (padding === 'same' ? d * strides[a] : (d - 1) * strides[a] + eff[a]));
+      else dims = dims.map((d, a) => (padding === 'same' ? Math.ceil(d / strides[a]) : Math.floor((d - eff[a]) / strides[a]) + 1));
+    }
+    if (dims.some((d) => !(d >= 1))) return i;
+  }
+  return undefined;
+}

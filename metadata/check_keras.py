@@ -10,10 +10,18 @@ the merged callables, e.g. from the repository root:
 Accepted input: {"callables": [...]}, a list of callables, or a list of parsed files
 ({"source": ..., "callables": [...]}). A callable may carry "origin" (its file) for messages.
 
-For every callable, each path starting with "keras." is imported (methods: "Model.fit" is looked
-up as keras.Model.fit). Paths absent from this Keras (Keras 2 module paths, removed aliases) are
+For every callable, each path starting with "keras." or "tensorflow." is imported. A keras.*
+path that this Keras does not have at top level is also looked up in its tf.keras API
+(keras._tf_keras.keras, what `tf.keras` is under Keras 3: keras.preprocessing.image.ImageDataGenerator
+lives only there). Methods: "Model.fit" is looked up as keras.Model.fit, "Owner.method" as an
+attribute of the catalogue's own callable named Owner (ImageDataGenerator.flow). A Model method
+that Keras 3 removed (fit_generator) is checked against its Keras 2 signature recorded in
+KERAS2_METHODS (from tf_keras 2.21.0, the last Keras 2; --verify-keras2 compares the record with
+an importable tf_keras). Paths absent from this Keras (Keras 2 module paths, removed aliases) are
 reported as info; at least one path must resolve. The first path that resolves gives the
-signature: __init__ of a class (self excluded), the function itself otherwise. Each parameter
+signature: __init__ of a class (self excluded), the function itself otherwise. Every other
+tensorflow.* path (TF's own classes, such as tf.random_normal_initializer beside
+keras.initializers.RandomNormal) is checked against its own signature as well. Each parameter
 must then be a named parameter of that signature, or, when the signature has **kwargs, a
 keyword-only catalogue parameter (no position) such as input_shape on layers; a tunable one
 must moreover be read from **kwargs by the Keras code (kwargs.pop/get), so that a misspelt
@@ -69,6 +77,53 @@ POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR
 KWARG_READ = re.compile(
     r"""kwargs\s*\.\s*(?:pop|get)\(\s*["'](\w+)["']|["'](\w+)["']\s+(?:not\s+)?in\s+kwargs"""
 )
+
+
+# Model methods that Keras 3 removed, with their Keras 2 signatures (self excluded), recorded from
+# tf_keras 2.21.0 (tf_keras/src/engine/training.py). Keras 2 scripts still call them.
+KERAS2_SOURCE = "tf_keras 2.21.0"
+KERAS2_METHODS = {
+    "fit_generator": "generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None, validation_data=None, "
+    "validation_steps=None, validation_freq=1, class_weight=None, max_queue_size=10, workers=1, "
+    "use_multiprocessing=False, shuffle=True, initial_epoch=0",
+    "evaluate_generator": "generator, steps=None, callbacks=None, max_queue_size=10, workers=1, "
+    "use_multiprocessing=False, verbose=0",
+}
+
+
+def keras2_params(method):
+    """The recorded Keras 2 signature of a removed Model method, as inspect.Parameter objects."""
+    params = []
+    for part in KERAS2_METHODS[method].split(","):
+        name, eq, default = part.strip().partition("=")
+        params.append(inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                        default=eval(default) if eq else inspect.Parameter.empty))  # noqa: S307 - our own literals
+    return params
+
+
+def verify_keras2():
+    """Compares KERAS2_METHODS with the installed tf_keras; returns a list of differences."""
+    import tf_keras  # noqa: PLC0415 - only for --verify-keras2
+
+    diffs = []
+    for method in KERAS2_METHODS:
+        real = list(inspect.signature(getattr(tf_keras.Model, method)).parameters.values())[1:]
+        want = [(p.name, p.default) for p in keras2_params(method)]
+        got = [(p.name, p.default) for p in real]
+        if want != got:
+            diffs.append(f"{method}: recorded {want}, tf_keras {tf_keras.__version__} has {got}")
+    return diffs
+
+
+def resolve_any(path):
+    """resolve(), falling back to this Keras's tf.keras API for keras.* paths: (obj, why, via)."""
+    obj, why = resolve(path)
+    if obj is None and path.startswith("keras."):
+        alt = "keras._tf_keras." + path
+        obj2, _ = resolve(alt)
+        if obj2 is not None:
+            return obj2, None, alt
+    return obj, why, None
 
 
 def resolve(path):
@@ -160,6 +215,11 @@ def check(callables):
     errors, info, positions = [], [], {}
     checked = 0
     seen_keys = set()
+    # Owners of catalogue methods other than Model (ImageDataGenerator.flow): their paths.
+    owners = {}
+    for spec in callables:
+        if spec.get("kind") != "method":
+            owners.setdefault(spec.get("name"), spec.get("paths") or [])
 
     def err(spec, param, message, position_only=False):
         e = {"callable": spec.get("name"), "param": param, "message": message}
@@ -172,6 +232,70 @@ def check(callables):
     def note(spec, message, param=None):
         info.append({"callable": spec.get("name"), "param": param, "message": message})
 
+    def resolve_method(spec, path):
+        """(obj, why, via, recorded_params) for a method path Owner.method."""
+        owner, _, method = path.rpartition(".")
+        if owner == "Model":
+            obj, why = resolve("keras.Model." + method)
+            if obj is None and method in KERAS2_METHODS:
+                return None, None, None, keras2_params(method)
+            return obj, why, None, None
+        for owner_path in owners.get(owner, []):
+            if not owner_path.startswith(("keras.", "tensorflow.")):
+                continue
+            obj, why, via = resolve_any(owner_path + "." + method)
+            if obj is not None:
+                return obj, None, via or owner_path + "." + method, None
+        return None, f"no catalogue callable {owner} with a path that has {method}", None, None
+
+    def check_params(spec, key, params, sources, where, shown_sig, record):
+        nonlocal checked
+        positional = [p.name for p in params if p.kind in POSITIONAL]
+        keyword_only = {p.name for p in params if p.kind == inspect.Parameter.KEYWORD_ONLY}
+        named = set(positional) | keyword_only
+        has_var_kw = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params)
+        read = None
+        fixed_positions = positions.setdefault(key, {}) if record else {}
+
+        for p in spec.get("params") or []:
+            pname = p.get("name")
+            pos = p.get("position")
+            if record:
+                checked += 1
+            if pname in positional:
+                index = positional.index(pname)
+                fixed_positions[pname] = index
+                if pos is None:
+                    err(spec, pname, f"Keras takes it positionally at index {index} ({where}); the catalogue has no position", True)
+                elif pos != index:
+                    err(spec, pname, f"position {pos} in the catalogue, {index} in Keras ({where})", True)
+            elif pname in keyword_only:
+                fixed_positions[pname] = None
+                if pos is not None:
+                    err(spec, pname, f"keyword-only in Keras ({where}); the catalogue gives position {pos}", True)
+            elif has_var_kw:
+                fixed_positions[pname] = None
+                if read is None:
+                    read = kwargs_read(sources)
+                tunable = p.get("tune", True) is not False and not p.get("fixed")
+                if pos is not None:
+                    err(spec, pname, f"no named parameter {pname} in {where}{shown_sig}; "
+                        f"only its **kwargs could take it, so it has no position; the catalogue gives {pos}", True)
+                elif pname in read:
+                    pass
+                elif tunable:
+                    err(spec, pname, f"no parameter {pname} in {where}{shown_sig}, and its **kwargs "
+                        "never read it: a tunable parameter must be real (a misspelt name?)")
+                else:
+                    note(spec, f"accepted by **kwargs of {where} but not read by its code (a Keras 1/2 keyword?)", pname)
+            else:
+                err(spec, pname, f"no parameter {pname} in {where}{shown_sig}")
+            for legacy in p.get("legacy") or []:
+                if legacy == pname:
+                    err(spec, pname, "legacy repeats the current name")
+                elif legacy in named:
+                    err(spec, pname, f"legacy name {legacy} is a current parameter of {where}")
+
     for spec in callables:
         name = spec.get("name")
         kind = spec.get("kind")
@@ -179,75 +303,55 @@ def check(callables):
         key = name if name not in seen_keys else f"{name} ({kind})"
         seen_keys.add(key)
 
-        primary, primary_path = None, None
+        primary, primary_path, recorded = None, None, None
+        others = []  # tensorflow.* objects other than the primary, checked on their own
         for path in spec.get("paths") or []:
-            full = path
-            if is_method and path.startswith("Model."):
-                full = "keras." + path
-            if not full.startswith("keras."):
-                note(spec, f"path {path}: not a keras.* path, not checked")
+            via = None
+            if is_method and "." in path and not path.startswith(("keras.", "tensorflow.")):
+                obj, why, via, rec = resolve_method(spec, path)
+                if rec is not None:
+                    if primary is None and recorded is None:
+                        recorded, primary_path = rec, path
+                        note(spec, f"{path} is not in this Keras; checked against its Keras 2 signature recorded from {KERAS2_SOURCE}")
+                    continue
+            elif not path.startswith(("keras.", "tensorflow.")):
+                note(spec, f"path {path}: not a keras.* or tensorflow.* path, not checked")
                 continue
-            obj, why = resolve(full)
+            else:
+                obj, why, via = resolve_any(path)
             if obj is None:
                 note(spec, f"legacy path, absent in this Keras: {path} ({why})")
                 continue
-            if primary is None:
+            if via and via != path:
+                note(spec, f"path {path} resolved as {via}")
+            if primary is None and recorded is None:
                 primary, primary_path = obj, path
             elif obj is not primary:
-                note(spec, f"path {path} resolves to {describe(obj)}, not {describe(primary)} (checked through {primary_path})")
-        if primary is None:
+                if path.startswith("tensorflow."):
+                    others.append((obj, path))
+                else:
+                    note(spec, f"path {path} resolves to {describe(obj)}, not {describe(primary)} (checked through {primary_path})")
+        if primary is None and recorded is None:
             err(spec, None, "no path resolves in this Keras")
             continue
 
+        if recorded is not None:
+            sig = "(" + KERAS2_METHODS[primary_path.rpartition(".")[2]] + ")"
+            check_params(spec, key, recorded, [], f"Keras 2 {primary_path}", sig, True)
+            continue
         try:
             params, sources = signature_of(primary, is_method)
         except (TypeError, ValueError) as exc:
             err(spec, None, f"no signature for {primary_path}: {exc}")
             continue
-        positional = [p.name for p in params if p.kind in POSITIONAL]
-        keyword_only = {p.name for p in params if p.kind == inspect.Parameter.KEYWORD_ONLY}
-        named = set(positional) | keyword_only
-        has_var_kw = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params)
-        read = None
-        fixed_positions = positions.setdefault(key, {})
-
-        for p in spec.get("params") or []:
-            pname = p.get("name")
-            pos = p.get("position")
-            checked += 1
-            if pname in positional:
-                index = positional.index(pname)
-                fixed_positions[pname] = index
-                if pos is None:
-                    err(spec, pname, f"Keras takes it positionally at index {index}; the catalogue has no position", True)
-                elif pos != index:
-                    err(spec, pname, f"position {pos} in the catalogue, {index} in Keras ({primary_path})", True)
-            elif pname in keyword_only:
-                fixed_positions[pname] = None
-                if pos is not None:
-                    err(spec, pname, f"keyword-only in Keras; the catalogue gives position {pos}", True)
-            elif has_var_kw:
-                fixed_positions[pname] = None
-                if read is None:
-                    read = kwargs_read(sources)
-                tunable = p.get("tune", True) is not False and not p.get("fixed")
-                if pos is not None:
-                    err(spec, pname, f"no named parameter {pname} in {primary_path}{shown(primary)}; "
-                        f"only its **kwargs could take it, so it has no position; the catalogue gives {pos}", True)
-                elif pname in read:
-                    pass
-                elif tunable:
-                    err(spec, pname, f"no parameter {pname} in {primary_path}{shown(primary)}, and its **kwargs "
-                        "never read it: a tunable parameter must be real (a misspelt name?)")
-                else:
-                    note(spec, "accepted by **kwargs but not read by this Keras's code (a Keras 1/2 keyword?)", pname)
-            else:
-                err(spec, pname, f"no parameter {pname} in {primary_path}{shown(primary)}")
-            for legacy in p.get("legacy") or []:
-                if legacy == pname:
-                    err(spec, pname, "legacy repeats the current name")
-                elif legacy in named:
-                    err(spec, pname, f"legacy name {legacy} is a current parameter of {primary_path}")
+        check_params(spec, key, params, sources, primary_path, shown(primary), True)
+        for obj, path in others:
+            try:
+                params, sources = signature_of(obj, False)
+            except (TypeError, ValueError) as exc:
+                err(spec, None, f"no signature for {path}: {exc}")
+                continue
+            check_params(spec, key, params, sources, path, shown(obj), False)
     return errors, info, positions, checked
 
 
@@ -259,7 +363,17 @@ def main(argv=None):
     )
     parser.add_argument("--json", metavar="FILE", help="catalogue JSON (default: stdin; '-' is stdin)")
     parser.add_argument("--write", action="store_true", help="print the positions from the installed Keras")
+    parser.add_argument("--verify-keras2", action="store_true",
+                        help="compare the recorded Keras 2 signatures (KERAS2_METHODS) with an importable tf_keras")
     args = parser.parse_args(argv)
+
+    if args.verify_keras2:
+        with _quiet_stderr():
+            diffs = verify_keras2()
+        for d in diffs:
+            print(f"error: {d}", file=sys.stderr)
+        print(json.dumps({"keras2": KERAS2_SOURCE, "methods": sorted(KERAS2_METHODS), "differences": diffs}))
+        return 1 if diffs else 0
 
     callables, sources = load_input(args)
     with _quiet_stderr():

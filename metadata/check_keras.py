@@ -4,11 +4,14 @@
 The catalogue (metadata/*.yaml) is read as JSON, so this script needs no YAML library. Feed it
 the merged callables, e.g. from the repository root:
 
-    node -e "const Y=require('yaml'),fs=require('fs');const c=[];for(const f of fs.readdirSync('metadata').filter(f=>f.endsWith('.yaml')))for(const e of Y.parse(fs.readFileSync('metadata/'+f,'utf8')).callables??[])c.push({...e,origin:f});process.stdout.write(JSON.stringify({callables:c}))" \\
+    node -e "const Y=require('yaml'),fs=require('fs');const c=[],s={};for(const f of fs.readdirSync('metadata').filter(f=>f.endsWith('.yaml'))){const d=Y.parse(fs.readFileSync('metadata/'+f,'utf8'));Object.assign(s,d.sets??{});for(const e of d.callables??[])c.push({...e,origin:f})}process.stdout.write(JSON.stringify({callables:c,sets:s}))" \\
       | .venv/bin/python metadata/check_keras.py
 
-Accepted input: {"callables": [...]}, a list of callables, or a list of parsed files
-({"source": ..., "callables": [...]}). A callable may carry "origin" (its file) for messages.
+Accepted input: {"callables": [...], "sets": {...}}, a list of callables, or a list of parsed
+files ({"source": ..., "sets": ..., "callables": [...]}). A callable may carry "origin" (its file)
+for messages. Each named choice set whose name says what it holds (kernel_initializers,
+activations, optimizers...) is checked value by value with keras.initializers.get,
+keras.activations.get, keras.optimizers.get or keras.regularizers.get.
 
 For every callable, each path starting with "keras." or "tensorflow." is imported. A keras.*
 path that this Keras does not have at top level is also looked up in its tf.keras API
@@ -199,16 +202,17 @@ def load_input(args):
     if isinstance(data, dict):
         if "source" in data:
             sources.add(data["source"])
-        return data.get("callables", []), sources
-    callables = []
+        return data.get("callables", []), sources, data.get("sets") or {}
+    callables, sets = [], {}
     for item in data:
         if isinstance(item, dict) and "callables" in item and "name" not in item:
             if "source" in item:
                 sources.add(item["source"])
             callables.extend(item["callables"] or [])
+            sets.update(item.get("sets") or {})
         else:
             callables.append(item)
-    return callables, sources
+    return callables, sources, sets
 
 
 def check(callables):
@@ -355,6 +359,30 @@ def check(callables):
     return errors, info, positions, checked
 
 
+SET_GETTERS = (("initializer", "initializers"), ("activation", "activations"), ("optimizer", "optimizers"),
+               ("regularizer", "regularizers"))
+
+
+def check_sets(sets):
+    """Each value of a named choice set must be accepted by keras.<family>.get, the family being
+    named in the set's name (kernel_initializers -> keras.initializers.get)."""
+    errors, info = [], []
+    for name, values in sorted((sets or {}).items()):
+        family = next((mod for word, mod in SET_GETTERS if word in name), None)
+        if family is None:
+            info.append({"callable": None, "param": None, "message": f"set {name}: no keras.*.get for it, not checked"})
+            continue
+        getter = getattr(importlib.import_module("keras." + family), "get")
+        for value in values:
+            try:
+                if getter(value) is None:
+                    raise ValueError("get returned None")
+            except Exception as exc:  # noqa: BLE001 - any failure means Keras does not accept the name
+                errors.append({"callable": None, "param": None, "set": name,
+                               "message": f"set {name}: keras.{family}.get({value!r}) fails: {exc}"})
+    return errors, info
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -375,10 +403,14 @@ def main(argv=None):
         print(json.dumps({"keras2": KERAS2_SOURCE, "methods": sorted(KERAS2_METHODS), "differences": diffs}))
         return 1 if diffs else 0
 
-    callables, sources = load_input(args)
+    callables, sources, sets = load_input(args)
     with _quiet_stderr():
         import keras  # noqa: F401 - imported for its side effect on resolve()
     errors, info, positions, checked = check(callables)
+    if not args.write:
+        set_errors, set_info = check_sets(sets)
+        errors += set_errors
+        info += set_info
 
     if args.write:
         json.dump(positions, sys.stdout, indent=2)

@@ -29,6 +29,7 @@ interface RawCallable {
 interface CheckError {
   callable: string | null;
   param: string | null;
+  set?: string;
   message: string;
 }
 interface Report {
@@ -40,26 +41,29 @@ interface Report {
   checked: number;
 }
 
-function loadCatalogue(): { sources: string[]; callables: RawCallable[] } {
+function loadCatalogue(): { sources: string[]; callables: RawCallable[]; sets: Record<string, unknown[]> } {
   const files = readdirSync(metadataDir)
     .filter((f) => f.endsWith('.yaml'))
     .sort();
   const sources: string[] = [];
   const callables: RawCallable[] = [];
+  const sets: Record<string, unknown[]> = {};
   for (const file of files) {
     const doc = parse(readFileSync(join(metadataDir, file), 'utf8')) as {
       source: string;
+      sets?: Record<string, unknown[]>;
       callables?: RawCallable[];
     };
     sources.push(doc.source);
+    Object.assign(sets, doc.sets ?? {});
     for (const entry of doc.callables ?? []) callables.push({ ...entry, origin: file });
   }
-  return { sources, callables };
+  return { sources, callables, sets };
 }
 
-function runCheck(callables: RawCallable[]): { status: number | null; report: Report; stderr: string } {
+function runCheck(callables: RawCallable[], sets: Record<string, unknown[]> = {}): { status: number | null; report: Report; stderr: string } {
   const result = spawnSync(venvPython(), [script], {
-    input: JSON.stringify({ callables }),
+    input: JSON.stringify({ callables, sets }),
     encoding: 'utf8',
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
     timeout: 110_000,
@@ -76,7 +80,7 @@ function runCheck(callables: RawCallable[]): { status: number | null; report: Re
 }
 
 describe('catalogue facts against the installed Keras', () => {
-  const { sources, callables } = loadCatalogue();
+  const { sources, callables, sets } = loadCatalogue();
   const paramCount = callables.reduce((n, c) => n + c.params.length, 0);
 
   it('records the pinned Keras version in every file', () => {
@@ -85,7 +89,7 @@ describe('catalogue facts against the installed Keras', () => {
   });
 
   it('matches every name and position of the real signatures', { timeout: 120_000 }, () => {
-    const { status, report, stderr } = runCheck(callables);
+    const { status, report, stderr } = runCheck(callables, sets);
     expect(report.keras).toBe(KERAS);
     expect(report.errors, JSON.stringify(report.errors, null, 2)).toEqual([]);
     expect(status, stderr).toBe(0);
@@ -107,5 +111,36 @@ describe('catalogue facts against the installed Keras', () => {
     expect(report.errors).toHaveLength(1);
     expect(report.errors[0]).toMatchObject({ callable: 'Dense', param: 'units' });
     expect(report.errors[0].message).toMatch(/position 3 .* 0 in Keras/);
+  });
+
+  it('fails on wrong facts of every kind of entry: tf.keras-only classes, their methods, Keras 2-only methods, tensorflow.* paths, set values', { timeout: 120_000 }, () => {
+    const broken = structuredClone(callables);
+    const param = (callable: string, name: string) => {
+      const p = broken.find((c) => c.name === callable)?.params.find((q) => q.name === name);
+      expect(p, `${callable}.${name} is in the catalogue`).toBeDefined();
+      return p!;
+    };
+    // ImageDataGenerator exists only in tf.keras under Keras 3; flow is its method.
+    param('ImageDataGenerator', 'rotation_range').position = 5;
+    param('flow', 'batch_size').position = 3;
+    // fit_generator is not in Keras 3: checked against the recorded Keras 2 signature.
+    param('fit_generator', 'epochs').position = 1;
+    param('fit_generator', 'steps_per_epoch').name = 'steps_per_epok';
+    // A tensorflow.* path beside a keras.* one is checked against its own signature.
+    broken.push({ name: 'Mixed', kind: 'initializer', paths: ['keras.initializers.RandomNormal', 'tensorflow.random_uniform_initializer'], params: [{ name: 'stddev', position: 1 }] });
+    const badSets = { ...sets, kernel_initializers: [...(sets.kernel_initializers ?? []), 'he_normall'] };
+
+    const { status, report } = runCheck(broken, badSets);
+    expect(status).toBe(1);
+    const summary = report.errors.map((e) => `${e.callable ?? e.set}.${e.param}: ${e.message}`);
+    expect(summary, summary.join('\n')).toHaveLength(6);
+    expect(summary).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^ImageDataGenerator\.rotation_range: position 5 .* 6 in Keras/),
+      expect.stringMatching(/^flow\.batch_size: position 3 .* 2 in Keras \(ImageDataGenerator\.flow\)/),
+      expect.stringMatching(/^fit_generator\.epochs: position 1 .* 2 in Keras \(Keras 2 Model\.fit_generator\)/),
+      expect.stringMatching(/^fit_generator\.steps_per_epok: no parameter steps_per_epok in Keras 2 Model\.fit_generator/),
+      expect.stringMatching(/^Mixed\.stddev: no parameter stddev in tensorflow\.random_uniform_initializer/),
+      expect.stringMatching(/^kernel_initializers\.null: .*he_normall/),
+    ]));
   });
 });

@@ -60,14 +60,14 @@ export function locate(text: string, value: string, at: At): number {
   return offsetOf(text, needle, nth ?? 0) + d;
 }
 
-const KINDS: Record<string, HyperparameterKind> = { T: 'hyperparameter', F: 'fixed-by-task', N: 'not-a-literal', I: 'ignored' };
+const KINDS: Record<string, HyperparameterKind> = { T: 'hyperparameter', B: 'budget', F: 'fixed-by-task', N: 'not-a-literal', I: 'ignored' };
 
 export interface Expected {
   id: string;
   param: string;
   value: string;
-  /** T tunable, F fixed by the task, N not a literal, I ignored. */
-  kind: 'T' | 'F' | 'N' | 'I';
+  /** T tunable, B a training budget (kept as written), F fixed by the task, N not a literal, I ignored. */
+  kind: 'T' | 'B' | 'F' | 'N' | 'I';
   at: At;
   call?: string;
   type?: string;
@@ -133,6 +133,10 @@ export function expectExactly(text: string, result: ScanResult, expected: Expect
     if (e.kind === 'T') {
       expect(h.space, `${e.id} has a space`).toBeDefined();
       expect(h.reason).toBeUndefined();
+    } else if (e.kind === 'B') {
+      // A budget keeps the space it would be searched in (--tune-budget) and says why it is not.
+      expect(h.space, `${e.id} has a space`).toBeDefined();
+      expect(h.reason).toMatch(/budget/);
     } else {
       expect(h.space, `${e.id} has no space`).toBeUndefined();
       expect(h.reason, `${e.id} has a reason`).toMatch(/\S/);

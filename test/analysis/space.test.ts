@@ -23,7 +23,7 @@ describe('default search spaces', () => {
         }
       }
     }
-    expect(checked).toBeGreaterThan(80);
+    expect(checked).toBeGreaterThan(70);
   });
 
   it('learning rates and regularization factors are searched on a log scale', () => {
@@ -49,7 +49,51 @@ describe('default search spaces', () => {
     expect(spaceContains(r.get('a.units')!.space!, 3000)).toBe(true);
     expect(spaceContains(r.get('a.activation')!.space!, 'mish')).toBe(true);
     expect(r.get('b.rate')!.space).toMatchObject({ kind: 'uniform', high: 0.9 });
-    expect(r.get('c.kernel_size')!.space).toMatchObject({ kind: 'uniformint', high: 11 });
+    expect(r.get('c.kernel_size')!.space).toEqual({ kind: 'choice', options: [3, 5, 7, 11] });
+  });
+
+  it('units and filters: powers of two from a quarter to 4 times the value as written, clamped', () => {
+    const src = 'from keras import layers\na = layers.Dense(16)\nb = layers.Dense(512)\nc = layers.LSTM(64)\nd = layers.Conv2D(100, 3)\ne = layers.Dense(4)\n';
+    const r = byId(scan(src));
+    expect(r.get('a.units')!.space).toEqual({ kind: 'choice', options: [4, 8, 16, 32, 64] });
+    expect(r.get('b.units')!.space).toEqual({ kind: 'choice', options: [128, 256, 512, 1024] });
+    expect(r.get('c.units')!.space).toEqual({ kind: 'choice', options: [16, 32, 64, 128, 256] });
+    // Not a power of two: kept, with the powers of two around it.
+    expect(r.get('d.filters')!.space).toEqual({ kind: 'choice', options: [32, 64, 100, 128, 256] });
+    expect(r.get('e.units')!.space).toEqual({ kind: 'choice', options: [4, 8, 16] });
+  });
+
+  it('learning rates: a log range centred on the value as written (a decade each way)', () => {
+    const src = 'from keras import optimizers\na = optimizers.Adam(learning_rate=3e-4)\nb = optimizers.SGD(learning_rate=0.1)\nc = optimizers.SGD(0.5)\n';
+    const r = byId(scan(src));
+    expect(r.get('a.learning_rate')!.space).toEqual({ kind: 'loguniform', low: 3e-5, high: 3e-3 });
+    expect(r.get('b.learning_rate')!.space).toEqual({ kind: 'loguniform', low: 0.01, high: 1 });
+    expect(r.get('c.learning_rate')!.space).toEqual({ kind: 'loguniform', low: 0.05, high: 1 });
+  });
+
+  it('dropout in [0, 0.5] (or up to a larger value as written); hidden activations from a short modern list plus the current one', () => {
+    const src = 'from keras import layers\na = layers.Dropout(0.2)\nb = layers.Dense(8, activation="sigmoid")\nc = layers.Dense(8, activation="relu")\n';
+    const r = byId(scan(src));
+    expect(r.get('a.rate')!.space).toEqual({ kind: 'uniform', low: 0, high: 0.5 });
+    expect(r.get('b.activation')!.space).toEqual({ kind: 'choice', options: ['relu', 'gelu', 'swish', 'elu', 'tanh', 'sigmoid'] });
+    expect(r.get('c.activation')!.space).toEqual({ kind: 'choice', options: ['relu', 'gelu', 'swish', 'elu', 'tanh'] });
+  });
+
+  it('epochs, patience and steps_per_epoch are budgets: reported with their range, kept as written unless tuneBudget', () => {
+    const src = [
+      'from keras import callbacks',
+      'es = callbacks.EarlyStopping(patience=3)',
+      'model.fit(x, y, epochs=20, steps_per_epoch=100, callbacks=[es])',
+      '',
+    ].join('\n');
+    const r = byId(scan(src));
+    for (const id of ['es.patience', 'fit.epochs', 'fit.steps_per_epoch']) {
+      expect(r.get(id), id).toMatchObject({ kind: 'budget', tunable: false });
+      expect(r.get(id)!.reason, id).toMatch(/more training can only lower the best val_loss: a budget, not a hyperparameter/);
+      expect(spaceContains(r.get(id)!.space!, r.get(id)!.current!), id).toBe(true);
+    }
+    const tuned = byId(scan(src, { tuneBudget: true }));
+    for (const id of ['es.patience', 'fit.epochs', 'fit.steps_per_epoch']) expect(tuned.get(id), id).toMatchObject({ kind: 'hyperparameter', tunable: true });
   });
 
   it('a value of the wrong type is reported, not tuned', () => {

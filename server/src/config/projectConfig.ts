@@ -6,6 +6,11 @@
  *     compile.optimizer.learning_rate: [1.0e-4, 1.0e-2]   # two numbers: a range (log when the default is)
  *     dropout.rate: {low: 0.1, high: 0.5, scale: linear}
  *     conv2d.activation: {choices: [relu, elu]}
+ *     dense_1.units: {relative: [0.5, 2]}  # factors of the value as written (powers of two for ints)
+ *     fit.epochs: [5, 30]               # a range on a budget searches it
+ *   params:                             # by Keras parameter name, for every hyperparameter of it
+ *     units: {relative: [0.5, 8], scale: pow2}
+ *     activation: {choices: [relu, gelu]}
  *   exclude: [fit.epochs]
  *
  * Pure: text in, config and positioned errors out.
@@ -13,11 +18,18 @@
 import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import type { Scalar } from '../catalogue/types';
 import type { Hyperparameter, SearchSpace } from '../analysis/types';
+import { relativeSpace, spaceContains } from '../analysis/space';
 
-export type RangeOverride = { kind: 'range'; low: number; high: number; scale?: 'linear' | 'log' } | { kind: 'choice'; options: Scalar[] };
+export type RangeOverride =
+  | { kind: 'range'; low: number; high: number; scale?: 'linear' | 'log' }
+  | { kind: 'choice'; options: Scalar[] }
+  | { kind: 'relative'; low: number; high: number; scale?: 'pow2' | 'linear' | 'log' };
 
 export interface ProjectConfig {
+  /** By hyperparameter id. */
   ranges: Map<string, RangeOverride>;
+  /** By Keras parameter name (units, learning_rate): the project's own rules; an id's range wins. */
+  params: Map<string, RangeOverride>;
   exclude: Set<string>;
 }
 
@@ -28,7 +40,7 @@ export interface ConfigError {
   end: number;
 }
 
-export const EMPTY_PROJECT_CONFIG: ProjectConfig = { ranges: new Map(), exclude: new Set() };
+export const EMPTY_PROJECT_CONFIG: ProjectConfig = { ranges: new Map(), params: new Map(), exclude: new Set() };
 
 function range(node: YamlNode | null | undefined): [number, number] {
   const r = (node as { range?: [number, number, number] } | null)?.range;
@@ -36,7 +48,7 @@ function range(node: YamlNode | null | undefined): [number, number] {
 }
 
 export function parseProjectConfig(text: string): { config: ProjectConfig; errors: ConfigError[] } {
-  const config: ProjectConfig = { ranges: new Map(), exclude: new Set() };
+  const config: ProjectConfig = { ranges: new Map(), params: new Map(), exclude: new Set() };
   const errors: ConfigError[] = [];
   const err = (node: YamlNode | null | undefined, message: string) => {
     const [start, end] = range(node);
@@ -48,26 +60,27 @@ export function parseProjectConfig(text: string): { config: ProjectConfig; error
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return { config, errors };
   if (!isMap(root)) {
-    err(root, 'optpar.yaml must be a mapping with "ranges" and/or "exclude"');
+    err(root, 'optpar.yaml must be a mapping with "ranges", "params" and/or "exclude"');
     return { config, errors };
   }
   for (const item of root.items) {
     const key = item.key as YamlNode;
     const name = isScalar(key) ? String(key.value) : '';
     const value = item.value as YamlNode | null;
-    if (name === 'ranges') {
+    if (name === 'ranges' || name === 'params') {
       if (value === null || (isScalar(value) && value.value === null)) continue;
+      const what = name === 'ranges' ? 'hyperparameter id' : 'Keras parameter name';
       if (!isMap(value)) {
-        err(key, '"ranges" must be a mapping of hyperparameter id: [low, high] or [choices...]');
+        err(key, `"${name}" must be a mapping of ${what}: [low, high] or [choices...]`);
         continue;
       }
       for (const r of value.items) {
         const idNode = r.key as YamlNode;
         const id = isScalar(idNode) ? String(idNode.value) : '';
         const parsed = parseRange(r.value as YamlNode | null);
-        if (!id) err(idNode, 'a range needs a hyperparameter id as its key');
+        if (!id) err(idNode, `a range needs a ${what} as its key`);
         else if (typeof parsed === 'string') err(idNode, `range of "${id}": ${parsed}`);
-        else config.ranges.set(id, parsed);
+        else (name === 'ranges' ? config.ranges : config.params).set(id, parsed);
       }
     } else if (name === 'exclude') {
       if (value === null || (isScalar(value) && value.value === null)) continue;
@@ -79,7 +92,7 @@ export function parseProjectConfig(text: string): { config: ProjectConfig; error
         if (isScalar(x) && typeof x.value === 'string') config.exclude.add(x.value);
         else err(x as YamlNode, '"exclude" entries must be hyperparameter ids (strings)');
       }
-    } else err(key, `unknown key "${name}" (expected "ranges" or "exclude")`);
+    } else err(key, `unknown key "${name}" (expected "ranges", "params" or "exclude")`);
   }
   return { config, errors };
 }
@@ -98,6 +111,13 @@ function parseRange(node: YamlNode | null): RangeOverride | string {
   }
   if (js && typeof js === 'object') {
     const o = js as Record<string, unknown>;
+    if (o.relative !== undefined) {
+      const r = o.relative;
+      if (!Array.isArray(r) || r.length !== 2 || !r.every((v) => typeof v === 'number') || !(r[0] > 0 && r[0] <= 1 && r[1] >= 1))
+        return '"relative" must be [low, high] factors of the value as written, with 0 < low <= 1 <= high';
+      if (o.scale !== undefined && !['pow2', 'linear', 'log'].includes(o.scale as string)) return 'scale of a relative range must be pow2, linear or log';
+      return { kind: 'relative', low: r[0], high: r[1], scale: o.scale as 'pow2' | 'linear' | 'log' | undefined };
+    }
     if (Array.isArray(o.choices)) {
       if (o.choices.length === 0 || !o.choices.every(scalar)) return '"choices" must be a non-empty list of values';
       return { kind: 'choice', options: o.choices as Scalar[] };
@@ -109,24 +129,43 @@ function parseRange(node: YamlNode | null): RangeOverride | string {
       return { kind: 'range', low: o.low, high: o.high, scale: o.scale as 'linear' | 'log' | undefined };
     }
   }
-  return 'expected [low, high], [choice, choice, ...], {low, high, scale} or {choices: [...]}';
+  return 'expected [low, high], [choice, choice, ...], {low, high, scale}, {relative: [low, high]} or {choices: [...]}';
 }
 
 /** Applies a project config to scan results: exclusions become "ignored", ranges replace spaces. */
 export function applyProjectConfig(hps: Hyperparameter[], config: ProjectConfig): Hyperparameter[] {
-  if (config.ranges.size === 0 && config.exclude.size === 0) return hps;
+  if (config.ranges.size === 0 && config.params.size === 0 && config.exclude.size === 0) return hps;
   return hps.map((h) => {
-    if (config.exclude.has(h.id) && h.kind === 'hyperparameter') {
+    if (config.exclude.has(h.id) && (h.kind === 'hyperparameter' || h.kind === 'budget')) {
       return { ...h, kind: 'ignored', tunable: false, reason: 'excluded in optpar.yaml', space: undefined };
     }
-    const o = config.ranges.get(h.id);
+    const byId = config.ranges.get(h.id);
+    const o = byId ?? config.params.get(h.param);
+    // A range written for a budget's own id is a request to search it.
+    if (byId && h.kind === 'budget' && h.space) return { ...h, kind: 'hyperparameter', tunable: true, reason: undefined, space: withCurrent(overrideSpace(h, byId), h.current) };
     if (!o || !h.tunable || !h.space) return h;
-    return { ...h, space: overrideSpace(h, o) };
+    return { ...h, space: withCurrent(overrideSpace(h, o), h.current) };
   });
+}
+
+/**
+ * The first trial runs the values as written, which a choice must hold (hyperopt records a
+ * choice by its index); a numeric range is kept as the user wrote it.
+ */
+function withCurrent(space: SearchSpace, current: Scalar | undefined): SearchSpace {
+  if (current === undefined || space.kind !== 'choice' || spaceContains(space, current)) return space;
+  return { kind: 'choice', options: [...space.options, current] };
 }
 
 function overrideSpace(h: Hyperparameter, o: RangeOverride): SearchSpace {
   if (o.kind === 'choice') return { kind: 'choice', options: o.options };
+  if (o.kind === 'relative') {
+    const isInt = h.type === 'int' || h.type === 'tuple';
+    if (typeof h.current !== 'number' || h.current <= 0) return h.space!;
+    const wasLog = h.space?.kind === 'loguniform' || h.space?.kind === 'qloguniform';
+    const scale = o.scale ?? (isInt && h.space?.kind === 'choice' ? 'pow2' : wasLog ? 'log' : 'linear');
+    return relativeSpace({ scale, low: o.low, high: o.high }, h.current, isInt);
+  }
   const wasLog = h.space?.kind === 'loguniform' || h.space?.kind === 'qloguniform';
   const log = (o.scale ?? (wasLog ? 'log' : 'linear')) === 'log' && o.low > 0;
   const isInt = h.type === 'int' || h.type === 'tuple';

@@ -137,6 +137,16 @@ describe('catalogue coverage: data augmentation, batch sizes, budgets, initializ
     ]);
   });
 
+  it('fit: validation steps define what trials are scored on (fixed); the validation batch size is not reported', () => {
+    const text = 'history = model.fit(train_ds, epochs=5, steps_per_epoch=200, validation_data=val_ds, validation_steps=50, validation_batch_size=64)';
+    const got = scan(text).hyperparameters.map((h) => ({ id: h.id, kind: h.kind, value: h.value, reason: h.reason }));
+    expect(got).toEqual([
+      { id: 'fit.epochs', kind: 'budget', value: '5', reason: expect.stringMatching(/budget/) },
+      { id: 'fit.steps_per_epoch', kind: 'budget', value: '200', reason: expect.stringMatching(/budget/) },
+      { id: 'fit.validation_steps', kind: 'fixed-by-task', value: '50', reason: 'validation steps define what trials are scored on' },
+    ]);
+  });
+
   it('initializer strings: the choice set gains the value as written, legacy Keras 1 names map to the current ones', () => {
     const text = [
       'from keras.layers import Dense, Embedding, LSTM',

@@ -129,16 +129,19 @@ function sameValues(params, defaults) {
 
 function summariseHarness(results) {
   const trials = results.trials ?? [];
-  // Trials that failed before training (if the harness records them apart) count as failures too.
-  const extraFailed = Array.isArray(results.build_failures) ? results.build_failures.length : 0;
-  const failed = trials.filter((t) => t.status !== 'ok').length + extraFailed;
+  // Every draw that did not give a loss is a failure here, including those the harness did not
+  // count toward max_evals because the model could not be built (phase "build").
+  const failed = trials.filter((t) => t.status !== 'ok').length;
+  const build = trials.filter((t) => t.status !== 'ok' && t.phase === 'build').length;
   return {
     best: results.best?.loss ?? null,
     bestParams: results.best?.params ?? null,
-    trials: trials.length + extraFailed,
+    trials: trials.length,
     failed,
+    buildFailures: build,
     losses: trials.map((t) => t.loss),
     original: originalFrom(results),
+    nStartupJobs: results.n_startup_jobs ?? null,
   };
 }
 
@@ -211,7 +214,11 @@ for (const model of models) {
   const harnessText = readFileSync(harness, 'utf8');
   const expertText = readFileSync(join(experts, `${model.name}.py`), 'utf8') + readFileSync(join(experts, '_search.py'), 'utf8');
   const spaceLine = harnessText.match(/^OPTPAR_SPACE_DESCRIPTION = (.*)$/m);
-  const space = spaceLine ? JSON.parse(spaceLine[1]) : {};
+  let space = {};
+  try {
+    // A Python literal: JSON apart from True, False and None.
+    space = spaceLine ? JSON.parse(spaceLine[1].replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false').replace(/\bNone\b/g, 'null')) : {};
+  } catch {}
   console.log(`\n## ${model.name} (${model.shape})`);
   console.log(`   optpar tunes ${Object.keys(space).length} values: ${Object.entries(space).map(([id, s]) => `${id} ${describeSpace(s)}`).join('; ')}`);
   const runs = [];

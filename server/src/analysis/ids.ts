@@ -33,7 +33,8 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
     const known = prefixes.get(call.id);
     if (known) return known;
     // A method's result (history = model.fit(...)) says nothing about the call: keep fit, compile.
-    let prefix = call.explicitName ?? (call.spec.kind === 'method' ? undefined : assigned.get(call.id));
+    // So does a helper's (x = conv_bn(x, 64, kernel_size=3) returns a tensor, not the layer).
+    let prefix = call.explicitName ?? (call.spec.kind === 'method' || call.wrapper === 'function' ? undefined : assigned.get(call.id));
     if (!prefix) {
       const parent = passedTo.get(call.id);
       if (parent && withCandidates.has(parent.call.id)) prefix = `${prefixOf(parent.call)}.${parent.param}`;
@@ -48,8 +49,12 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
     return prefix;
   };
 
-  // Prefixes in source order, so numbering follows the file.
-  for (const call of calls) if (withCandidates.has(call.id)) prefixOf(call);
+  // Prefixes in source order, so numbering follows the file; super().__init__ calls in a subclass
+  // last, and only when a value written there needs one: the user's calls of the class come first.
+  const named = new Set<number>();
+  for (const c of candidates) if (c.definitionName === undefined) named.add(c.callId);
+  for (const call of calls) if (withCandidates.has(call.id) && call.wrapper !== 'super') prefixOf(call);
+  for (const call of calls) if (named.has(call.id) && call.wrapper === 'super') prefixOf(call);
 
   return candidates.map((cand) => {
     const prefix = cand.definitionName === undefined ? prefixes.get(cand.callId)! : '';

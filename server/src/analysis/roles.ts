@@ -79,7 +79,7 @@ interface AddCall {
 const addCallsMemo = new WeakMap<NodeIndex, AddCall[]>();
 const ADD = /[\w.\s]*\.\s*add\s*\(/y;
 
-function addCalls(part: NodeIndex, text: string): AddCall[] {
+export function addCalls(part: NodeIndex, text: string): AddCall[] {
   let out = addCallsMemo.get(part);
   if (out) return out;
   out = [];

@@ -1,5 +1,5 @@
 import type { Catalogue, ParamSpec, Scalar } from '../catalogue/types';
-import { bareNameIndex, type CallContext, type CatalogueCall, lastNameIndex, type MatchedArg, matchCall } from './calls';
+import { bareNameIndex, type CallContext, type CatalogueCall, lastNameIndex, type MatchedArg, matchCall, userWrappers, wrappersKey } from './calls';
 import { findIgnores, isIgnored } from './ignore';
 import { collectImports } from './imports';
 import { LineIndex } from './lines';
@@ -7,8 +7,11 @@ import { evalLiteral, type Literal, unparen } from './literals';
 import { parseSyntax } from './parse';
 import type { SyntaxNode, SyntaxTree } from './syntax';
 import { findOutputLayers } from './roles';
-import { type ParameterRef, ScopeResolver } from './scopes';
+import { ScopeResolver } from './scopes';
+import { type FlowSource, ValueFlow } from './flow';
+import { findLayerLoops, intValue, LOOP_CALLABLE, loopParam } from './loops';
 import { defaultSpace } from './space';
+import { boundSpatialSpaces } from './shapes';
 import { assignIds } from './ids';
 import { unreadableReason } from './input';
 import { indexNodes, mergeIndexes, type NodeIndex, statementIndexes } from './nodeIndex';
@@ -59,13 +62,22 @@ function callContext(text: string, root: SyntaxNode, catalogue: Catalogue, index
   for (const [local, path] of imports.names) {
     if (catalogue.byPath.has(path) && !lastNames.has(local)) lastNames = new Set([...lastNames, local]);
   }
-  const fingerprint = `${names.id}|${[...imports.names].join(';')}|${imports.starModules.join(';')}`;
+  const scopes = new ScopeResolver(root, index.calls);
+  const ctx: CallContext = { text, catalogue, imports, scopes, bareNames: names.bareNames, lastNames, memoKey: 0 };
+  // The file's own classes and functions that hand arguments to Keras (MaskedConv2D(layers.Conv2D)) end calls too.
+  const wrappers = userWrappers(root, ctx);
+  if (wrappers.size) {
+    ctx.wrappers = wrappers;
+    ctx.lastNames = lastNames = new Set([...lastNames, ...wrappers.keys()]);
+  }
+  const fingerprint = `${names.id}|${[...imports.names].join(';')}|${imports.starModules.join(';')}|${wrappers.size ? wrappersKey(wrappers) : ''}`;
   let memoKey = contextKeys.get(fingerprint);
   if (memoKey === undefined) {
     if (contextKeys.size > 256) contextKeys.clear();
     contextKeys.set(fingerprint, (memoKey = nextContextKey++));
   }
-  return { text, catalogue, imports, scopes: new ScopeResolver(root, index.calls), bareNames: names.bareNames, lastNames, memoKey };
+  ctx.memoKey = memoKey;
+  return ctx;
 }
 
 /** Every call into the catalogue in a parsed source (for the harness, which must move model-building code). */
@@ -120,8 +132,9 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
   const callIds = new Set(calls.map((c) => c.id));
   const outputs = findOutputLayers(calls, parts, text, scopes, imports);
 
-  const candidates: Candidate[] = [];
+  let candidates: Candidate[] = [];
   const bySite = new Map<number, number>();
+  let flow: ValueFlow | undefined;
   const contextKey = `${ctx.memoKey}|${options.splitTuples ? 1 : 0}`;
   for (const [i, part] of parts.entries()) {
     const partCalls = callsByPart[i];
@@ -137,7 +150,8 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
         for (const cand of item) candidates.push(cand);
         continue;
       }
-      for (const cand of resolvedCandidates(text, item.call, item.arg, item.fixed, scopes, callIds, options)) {
+      flow ??= new ValueFlow(text, root, scopes, index.calls);
+      for (const cand of resolvedCandidates(text, item.call, item.arg, item.fixed, flow, callIds, options)) {
         const at = bySite.get(cand.site.id);
         if (at === undefined) {
           bySite.set(cand.site.id, candidates.length);
@@ -147,6 +161,17 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
     }
   }
 
+  // Depth written as loops whose body adds layers (loops.ts): each definition of the bound.
+  flow ??= new ValueFlow(text, root, scopes, index.calls);
+  for (const cand of loopCandidates(text, calls, flow, options)) {
+    const at = bySite.get(cand.site.id);
+    if (at === undefined) {
+      bySite.set(cand.site.id, candidates.length);
+      candidates.push(cand);
+    } else candidates[at] = mergeUse(candidates[at], cand);
+  }
+
+  candidates = boundSpatialSpaces(candidates, calls, parts, text, scopes);
   const ignores = findIgnores(text, root, lines);
   if (ignores.size) {
     for (const [i, cand] of candidates.entries()) {
@@ -178,6 +203,23 @@ function statementWorkOf(text: string, calls: CatalogueCall[], outputs: Set<numb
   return work;
 }
 
+/** The bounds of loops that add layers, as int hyperparameters (a small range around the count, never below 1). */
+function loopCandidates(text: string, calls: CatalogueCall[], flow: ValueFlow, options: ScanOptions): Candidate[] {
+  const out: Candidate[] = [];
+  for (const loop of findLayerLoops(calls, flow)) {
+    const call: CatalogueCall = { node: loop.loop, id: loop.loop.id, spec: LOOP_CALLABLE, path: 'range', args: [], passes: [] };
+    for (const src of flow.reachingNamed(loop.bound, `${loop.label}.repeats`)) {
+      // Only counts written as int literals somewhere: range(len(blocks)) is the data's.
+      const stop = src.reason ? undefined : intValue(src.site);
+      if (stop === undefined) continue;
+      const arg: MatchedArg = { param: loopParam(loop.start, stop), value: loop.bound };
+      const definition = src.definition as DefinitionKind;
+      for (const cand of analyseValue(text, call, arg, undefined, src.site, definition, src.name, loop.bound, undefined, options)) out.push(cand);
+    }
+  }
+  return out;
+}
+
 /** A value used by several calls is tuned only if every use may be tuned. */
 function mergeUse(into: Candidate, other: Candidate): Candidate {
   const merged = { ...into, uses: [...into.uses, ...other.uses] };
@@ -189,6 +231,8 @@ function mergeUse(into: Candidate, other: Candidate): Candidate {
   }
   return merged;
 }
+
+export const BUDGET_REASON = 'more training can only lower the best val_loss: a budget, not a hyperparameter (kept as written; --tune-budget searches it)';
 
 const DATA_HINT = /\.shape\b|\blen\(|\.size\b|\bnum_classes\b|\.n_|unique\(/;
 
@@ -212,64 +256,39 @@ function writtenCandidates(text: string, call: CatalogueCall, arg: MatchedArg, f
   return analyseValue(text, call, arg, fixed, written, 'argument', undefined, arg.value, reason, options);
 }
 
-/** The candidates of an argument that names a value (a variable, self.x, CONFIG["lr"], a parameter). */
+/**
+ * The candidates of an argument that names a value (a variable, self.x, CONFIG["lr"], a
+ * parameter, args.epochs): the definitions that reach it through the file (flow.ts).
+ */
 function resolvedCandidates(
   text: string,
   call: CatalogueCall,
   arg: MatchedArg,
   fixed: string | undefined,
-  scopes: ScopeResolver,
+  flow: ValueFlow,
   callIds: Set<number>,
   options: ScanOptions,
 ): Candidate[] {
-  const use = arg.value;
-  const written = unparen(arg.value);
-  const res = scopes.resolve(written);
-  const callSites = res?.parameter ? callSiteCandidates(text, call, arg, fixed, res.parameter, scopes, callIds, options) : [];
-  if (res?.kind === 'bound') {
-    const value = unparen(res.value);
-    if (value.type === 'call' && callIds.has(value.id)) return callSites;
-    return [...analyseValue(text, call, arg, fixed, value, res.definition, res.name, use, undefined, options), ...callSites];
-  }
-  // A parameter without a default whose every call passes a value: those values are the hyperparameters.
-  if (res?.kind === 'unresolved' && res.parameter && callSites.length) return callSites;
-  const reason = res?.kind === 'unresolved' ? res.reason : written.type === 'identifier' ? `${written.text} is not defined in this file` : undefined;
-  return [...analyseValue(text, call, arg, fixed, written, 'argument', undefined, use, reason, options), ...callSites];
+  return sourceCandidates(text, call, arg, fixed, flow.reaching(arg.value), callIds, options);
 }
 
-/** The values a helper function's callers pass for the parameter an argument reads. */
-function callSiteCandidates(
+/** One candidate (or one per tuple element) for each definition that reaches an argument. */
+function sourceCandidates(
   text: string,
   call: CatalogueCall,
   arg: MatchedArg,
   fixed: string | undefined,
-  parameter: ParameterRef,
-  scopes: ScopeResolver,
+  sources: FlowSource[],
   callIds: Set<number>,
   options: ScanOptions,
 ): Candidate[] {
-  const use = arg.value;
-  const fnName = parameter.fn.childForFieldName('name')?.text ?? '';
   const out: Candidate[] = [];
-  for (const passed of scopes.callSiteArguments(parameter)) {
-    let site = unparen(passed);
-    if (site.type === 'call' && callIds.has(site.id)) continue;
-    let definition: DefinitionKind = 'argument';
-    let definitionName = `${fnName}.${parameter.name}`;
-    let reason: string | undefined;
-    if (['identifier', 'attribute', 'subscript'].includes(site.type)) {
-      const res = scopes.resolve(site);
-      if (res?.kind === 'bound') {
-        site = unparen(res.value);
-        if (site.type === 'call' && callIds.has(site.id)) continue;
-        definition = res.definition;
-        definitionName = res.name;
-      } else if (res?.kind === 'unresolved') reason = res.reason;
-      else continue; // a parameter of the caller, or something not in this file: reported where it is defined, if anywhere
-    }
-    for (const cand of analyseValue(text, call, arg, fixed, site, definition, definitionName, use, reason, options)) {
-      out.push(cand);
-    }
+  for (const src of sources) {
+    // An object (Adam(...), a layer) has its own hyperparameters.
+    if (src.site.type === 'call' && callIds.has(src.site.id)) continue;
+    // (flow.ts adds definition kinds: cli-default, loop-element)
+    const definition = src.definition as DefinitionKind;
+    for (const cand of analyseValue(text, call, arg, fixed, src.site, definition, src.name, arg.value, src.reason, options)) out.push(cand);
   }
   return out;
 }
@@ -322,7 +341,7 @@ function analyseValue(
     if (ints.some((v) => v === undefined)) return [make('not-a-literal', { reason: `not a tuple of int literals: ${site.text}` })];
     const values = ints as number[];
     const tied = !options.splitTuples && values.every((v) => v === values[0]);
-    if (tied) return [tunableCandidate(make, arg.param, values[0], { tupleSize: values.length, type: 'int' })];
+    if (tied) return [tunableCandidate(make, arg.param, values[0], { tupleSize: values.length, type: 'int' }, options)];
     return lit.elements.map((el, i) =>
       tunableCandidate(make, arg.param, values[i], {
         type: 'int',
@@ -330,13 +349,13 @@ function analyseValue(
         element: i,
         value: el.text,
         site: el,
-      }),
+      }, options),
     );
   }
   const mismatch = typeMismatch(arg.param, lit);
   if (mismatch) return [make('not-a-literal', { reason: mismatch })];
   const current = scalarValue(lit)!;
-  return [tunableCandidate(make, arg.param, current, arg.param.type === 'tuple' ? { type: 'int' } : {})];
+  return [tunableCandidate(make, arg.param, current, arg.param.type === 'tuple' ? { type: 'int' } : {}, options)];
 }
 
 function tunableCandidate(
@@ -344,9 +363,14 @@ function tunableCandidate(
   param: ParamSpec,
   current: Scalar,
   extra: Partial<Candidate>,
+  options: ScanOptions,
 ): Candidate {
   extra.current = current;
   extra.space = defaultSpace(param, current);
+  if (extra.space && param.budget && !options.tuneBudget) {
+    extra.reason = BUDGET_REASON;
+    return make('budget', extra);
+  }
   if (extra.space) return make('hyperparameter', extra);
   extra.reason = 'the catalogue gives no search range for this parameter';
   return make('not-a-literal', extra);

@@ -2,7 +2,7 @@
 // Bundles the serverless handler into a Lambda deployment package (npm run bundle:lambda).
 //
 //   node server/src/serverless/bundle.mjs [--arch arm64|x64] [--native build|local|prebuilt]
-//        [--out DIR] [--zip FILE | --no-zip] [--allow-newer-libs]
+//        [--cross PREFIX] [--out DIR] [--zip FILE | --no-zip] [--allow-newer-libs]
 //
 // The package mirrors the checkout's layout so the engine finds its files as it does in dist/:
 //   dist/serverless/handler.js        the handler and the engine, one esbuild bundle (handler: dist/serverless/handler.handler)
@@ -13,24 +13,28 @@
 //
 // The native bindings must load on Lambda's Amazon Linux 2023 (glibc 2.34, GCC 11's libstdc++,
 // so at most GLIBCXX_3.4.29) on the function's architecture:
-//   --native build     compiles them with node-gyp on this machine, which must then be the
-//                      target (linux on --arch, with Lambda's libraries): the SAM build image
-//                      that `sam build --use-container` runs (see the Makefile target in
-//                      template.yaml's folder). The default when this machine is linux on --arch.
+//   --native build     compiles them with node-gyp: on the target (linux on --arch; the SAM
+//                      build image that `sam build --use-container` runs, see the Makefile
+//                      beside this file), or with a cross compiler (--cross). The default on
+//                      linux on --arch, and on Linux with Debian's cross compiler for --arch
+//                      on PATH (aarch64-linux-gnu-g++ from g++-aarch64-linux-gnu).
+//   --cross PREFIX     with --native build on another machine: compiles with the cross compiler
+//                      PREFIXgcc/PREFIXg++ (Debian: g++-aarch64-linux-gnu, PREFIX aarch64-linux-gnu-).
 //   --native local     copies the binding this machine's install already loads (what npm ci
 //                      built or chose here); only for running the package on this machine.
 //   --native prebuilt  copies the packages' own prebuilds for linux-<arch>, after checking the
 //                      library versions they need; refuses any that needs more than Amazon Linux
-//                      2023 has unless --allow-newer-libs. The default on any other machine.
+//                      2023 has unless --allow-newer-libs. The default otherwise.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..', '..', '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const require = createRequire(join(root, 'package.json'));
 
 /** What Amazon Linux 2023 (the nodejs20.x runtime's OS) provides. */
@@ -55,14 +59,21 @@ const { values } = parseArgs({
     zip: { type: 'string', default: join(root, 'dist', 'lambda', 'optpar-lambda.zip') },
     'no-zip': { type: 'boolean' },
     'allow-newer-libs': { type: 'boolean' },
+    cross: { type: 'string' },
   },
 });
 const arch = values.arch === 'x86_64' ? 'x64' : values.arch;
 if (!['arm64', 'x64'].includes(arch)) fail(`--arch must be arm64 or x64, not ${values.arch}`);
 const onTarget = process.platform === 'linux' && process.arch === arch;
-const native = values.native ?? (onTarget ? 'build' : 'prebuilt');
+// Debian's cross compilers, used by default when this machine is not the target and has one.
+const TRIPLETS = { arm64: 'aarch64-linux-gnu-', x64: 'x86_64-linux-gnu-' };
+const onPath = (binary) => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, binary)));
+const cross = values.cross ?? (!onTarget && !values.native && process.platform === 'linux' && onPath(`${TRIPLETS[arch]}g++`) ? TRIPLETS[arch] : undefined);
+const native = values.native ?? (onTarget || cross ? 'build' : 'prebuilt');
 if (!['build', 'local', 'prebuilt'].includes(native)) fail(`--native must be build, local or prebuilt, not ${values.native}`);
-if (native !== 'prebuilt' && !onTarget) fail(`--native ${native} is for this machine (${process.platform}-${process.arch}), not linux-${arch}: run it in the SAM build image (sam build --use-container)`);
+if (cross && native !== 'build') fail('--cross goes with --native build');
+if (native === 'local' && !onTarget) fail(`--native local is for this machine (${process.platform}-${process.arch}), not linux-${arch}`);
+if (native === 'build' && !onTarget && !cross) fail(`--native ${native} is for this machine (${process.platform}-${process.arch}), not linux-${arch}: run it in the SAM build image (sam build --use-container)`);
 
 const out = resolve(values.out);
 rmSync(out, { recursive: true, force: true });
@@ -127,11 +138,15 @@ for (const pkg of NATIVE) {
     cpSync(src, scratch, { recursive: true, filter: (f) => !/[\\/](build|prebuilds|node_modules)$/.test(f) });
     const nodedir = join(dirname(process.execPath), '..');
     const args = [nodeGyp(), 'rebuild', '--release', ...(existsSync(join(nodedir, 'include', 'node', 'node_api.h')) ? [`--nodedir=${nodedir}`] : [])];
+    // A cross compiler (e.g. Debian's g++-aarch64-linux-gnu with --cross aarch64-linux-gnu-):
+    // the library check below still decides whether the result can load on Lambda.
+    const crossEnv = cross ? { CC: `${cross}gcc`, CXX: `${cross}g++`, LINK: `${cross}g++`, AR: `${cross}ar` } : {};
+    if (cross) args.push(`--arch=${arch}`);
     const started = Date.now();
     execFileSync(process.execPath, args, {
       cwd: scratch,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, NODE_PATH: join(root, 'node_modules'), JOBS: process.env.JOBS ?? 'max' },
+      env: { ...process.env, ...crossEnv, NODE_PATH: join(root, 'node_modules'), JOBS: process.env.JOBS ?? 'max' },
     });
     console.log(`bundle:lambda: compiled ${pkg.name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     const release = join(scratch, 'build', 'Release');
@@ -174,7 +189,7 @@ if (!values['no-zip']) {
   writeFileSync(zipPath, zip(out, files(out)));
 }
 const size = (f) => statSync(f).size;
-console.log(`bundle:lambda: ${out} (linux-${arch}, native ${native})`);
+console.log(`bundle:lambda: ${out} (linux-${arch}, native ${native}${cross ? `, cross compiler ${cross}g++` : ''})`);
 for (const line of report) console.log(`  ${line}`);
 console.log(`  handler bundle: ${(size(join(out, 'dist', 'serverless', 'handler.js')) / 1024).toFixed(0)} KiB`);
 if (zipPath) console.log(`  zip: ${zipPath} (${(size(zipPath) / 1024).toFixed(0)} KiB)`);

@@ -128,10 +128,12 @@ describe('catalogue coverage: data augmentation, batch sizes, budgets, initializ
       { id: 'conv1d.activity_regularizer.l1', param: 'l1', value: '1e-6', kind: 'T', at: ['l1=1e-6'], call: 'keras.regularizers.L1L2', space: REG },
       { id: 'conv1d.activity_regularizer.l2', param: 'l2', value: '1e-5', kind: 'T', at: ['l2=1e-5'], space: REG },
       { id: 'separable_conv1d.depthwise_initializer', param: 'depthwise_initializer', value: '"he_uniform"', kind: 'T', at: ['"he_uniform"'], space: { kind: 'choice', options: KERNEL_INITS } },
-      { id: 'separable_conv1d.depthwise_regularizer.factor', param: 'factor', value: '0.01', kind: 'T', at: ['factor=0.01'], call: 'keras.regularizers.OrthogonalRegularizer', space: { kind: 'loguniform', low: 1e-4, high: 0.1 } },
+      { id: 'separable_conv1d.depthwise_regularizer.l2', param: 'l2', value: '1e-4', kind: 'T', at: ['l2(1e-4)'], call: 'keras.regularizers.L2', space: REG },
       { id: 'dense.kernel_initializer.scale', param: 'scale', value: '2.0', kind: 'T', at: ['scale=2.0'], call: 'keras.initializers.VarianceScaling', space: { kind: 'loguniform', low: 0.1, high: 4 } },
       { id: 'dense.kernel_initializer.mode', param: 'mode', value: '"fan_in"', kind: 'T', at: ['"fan_in"'], space: { kind: 'choice', options: ['fan_in', 'fan_out', 'fan_avg'] } },
       { id: 'dense.kernel_initializer.distribution', param: 'distribution', value: '"truncated_normal"', kind: 'T', at: ['"truncated_normal"'], space: { kind: 'choice', options: ['truncated_normal', 'untruncated_normal', 'uniform'] } },
+      // OrthogonalRegularizer needs a rank-2 kernel (Dense, not a convolution's).
+      { id: 'dense.kernel_regularizer.factor', param: 'factor', value: '0.01', kind: 'T', at: ['factor=0.01'], call: 'keras.regularizers.OrthogonalRegularizer', space: { kind: 'loguniform', low: 1e-4, high: 0.1 } },
       // TensorFlow's own initializer (DCGAN/pix2pix style), positional: mean kept, stddev tuned.
       { id: 'dense_3.kernel_initializer.stddev', param: 'stddev', value: '0.01', kind: 'T', at: ['tf.random_normal_initializer(0.0, 0.01)', 34], call: 'keras.initializers.RandomNormal', space: { kind: 'loguniform', low: 1e-3, high: 0.2 } },
     ]);

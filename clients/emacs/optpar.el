@@ -61,6 +61,11 @@ Server setting optpar.cataloguePaths."
 Server setting optpar.severity.hyperparameter."
   :type '(choice (const "error") (const "warning") (const "information") (const "hint") (const "off")))
 
+(defcustom optpar-severity-budget "hint"
+  "Severity of the diagnostic on a training budget (epochs, patience), kept as written unless budgets are tuned (\"off\" hides it).
+Server setting optpar.severity.budget."
+  :type '(choice (const "error") (const "warning") (const "information") (const "hint") (const "off")))
+
 (defcustom optpar-severity-fixed-by-task "hint"
   "Severity of the diagnostic on a value set by the task (output units, loss...); shown only with showFixed.
 Server setting optpar.severity.fixed-by-task."
@@ -121,10 +126,16 @@ Server setting optpar.debounceMs."
 Server setting optpar.splitTuples."
   :type 'boolean)
 
+(defcustom optpar-tune-budget nil
+  "Tune training budgets (epochs, EarlyStopping patience...) too; by default they are kept as written.
+Server setting optpar.tuneBudget."
+  :type 'boolean)
+
 (defconst optpar--settings
   '(
     ("cataloguePaths" optpar-catalogue-paths "array")
     ("severity.hyperparameter" optpar-severity-hyperparameter "string")
+    ("severity.budget" optpar-severity-budget "string")
     ("severity.fixed-by-task" optpar-severity-fixed-by-task "string")
     ("severity.not-a-literal" optpar-severity-not-a-literal "string")
     ("severity.ignored" optpar-severity-ignored "string")
@@ -136,7 +147,8 @@ Server setting optpar.splitTuples."
     ("harness.maxEvals" optpar-harness-max-evals "integer")
     ("logLevel" optpar-log-level "string")
     ("debounceMs" optpar-debounce-ms "integer")
-    ("splitTuples" optpar-split-tuples "boolean"))
+    ("splitTuples" optpar-split-tuples "boolean")
+    ("tuneBudget" optpar-tune-budget "boolean"))
   "Each server setting: (KEY VARIABLE JSON-TYPE), KEY as in SETTINGS_SCHEMA.")
 ;; OPTPAR-SETTINGS-END
 

@@ -32,16 +32,20 @@ describe('language server features over stdio', () => {
     expect(s.init.serverInfo?.name).toBe('optpar');
   });
 
-  it('publishes one diagnostic per tunable hyperparameter on open, with code, href and data', async () => {
+  it('publishes one diagnostic per tunable hyperparameter and per budget on open, with code, href and data', async () => {
     s.open(cnnUri, cnn);
     const p = await s.waitForDiagnostics(cnnUri);
-    const expected = scanSource(cnn, catalogue).hyperparameters.filter((h) => h.tunable);
+    const expected = scanSource(cnn, catalogue).hyperparameters.filter((h) => h.tunable || h.kind === 'budget');
     expect(p.diagnostics).toHaveLength(expected.length);
+    const epochs = p.diagnostics.find((d) => (d.data as { id: string }).id === 'fit.epochs')!;
+    expect(epochs).toMatchObject({ code: 'budget', severity: 4 });
+    expect(epochs.message).toMatch(/^fit\.epochs = \d+: a training budget, kept as written/);
+    expect(epochs.codeDescription?.href).toMatch(/#diagnostic-budget$/);
     const units = p.diagnostics.find((d) => (d.data as { id: string }).id === 'conv2d.filters')!;
     expect(units).toMatchObject({ source: 'optpar', code: 'hyperparameter', severity: 4 });
     expect(units.codeDescription?.href).toMatch(/^file:\/\/.*README\.md#diagnostic-hyperparameter$/);
     expect(units.message).toContain('conv2d.filters = 16');
-    expect(units.message).toContain('{16, 32, 64, 128, 256}');
+    expect(units.message).toContain('{4, 8, 16, 32, 64}');
     expect(units.range.start).toEqual(positionOf(cnn, 'Conv2D(16', 7));
     // Fixed ones are hidden by default.
     expect(p.diagnostics.some((d) => d.code === 'fixed-by-task')).toBe(false);
@@ -77,11 +81,13 @@ describe('language server features over stdio', () => {
       range: { start: { line: 0, character: 0 }, end: { line: 1000, character: 0 } },
     })) as InlayHint[];
     const lr = hints.find((h) => String(h.label).includes('log'))!;
-    expect(lr.label).toBe('∈ [1e-5, 0.1] log');
+    expect(lr.label).toBe('∈ [1e-4, 0.01] log');
     expect(lr.position).toEqual(positionOf(cnn, '1e-3', 4));
-    expect(hints.some((h) => h.label === '∈ {16, 32, 64, 128, 256}')).toBe(true);
+    expect(hints.some((h) => h.label === '∈ {4, 8, 16, 32, 64}')).toBe(true);
     const act = hints.find((h) => String(h.label).startsWith("∈ {'relu'"))!;
-    expect(act.label).toBe("∈ {'relu', 'elu', 'selu', 'gelu', ... (11 in all)}");
+    expect(act.label).toBe("∈ {'relu', 'gelu', 'swish', 'elu', 'tanh'}");
+    const budget = hints.find((h) => h.label === 'budget: kept')!;
+    expect(budget.tooltip).toMatch(/^fit\.epochs: more training can only lower the best val_loss/);
   });
 
   it('hovers on a hyperparameter with doc, id, type and range', async () => {
@@ -89,7 +95,7 @@ describe('language server features over stdio', () => {
     const value = (h.contents as { value: string }).value;
     expect(value).toContain('`compile.optimizer.learning_rate`');
     expect(value).toContain('type: float');
-    expect(value).toContain('[1e-5, 0.1] log');
+    expect(value).toContain('[1e-4, 0.01] log');
     expect(value).toMatch(/learning rate/i);
     const none = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri: cnnUri }, position: { line: 0, character: 0 } });
     expect(none).toBeNull();

@@ -139,6 +139,35 @@ describe('catalogue coverage: data augmentation, batch sizes, budgets, initializ
     ]);
   });
 
+  it('the other entries: flow_from_dataframe, audio datasets, RandomShear, MixUp, RandAugment, TruncatedNormal, Orthogonal', () => {
+    const text = [
+      'import keras',
+      'from keras import layers, initializers',
+      'train_gen = datagen.flow_from_dataframe(df, "imgs", x_col="f", target_size=(64, 64), class_mode="raw", batch_size=48)',
+      'audio_ds = keras.utils.audio_dataset_from_directory("clips", batch_size=64, output_sequence_length=16000, validation_split=0.2, subset="both", seed=0)',
+      'aug = keras.Sequential([layers.RandomShear(0.1, 0.2), layers.MixUp(alpha=0.2), layers.RandAugment(value_range=(0, 255), num_ops=2, factor=0.5)])',
+      'rnn = layers.SimpleRNN(16, kernel_initializer=initializers.TruncatedNormal(stddev=0.05), recurrent_initializer=initializers.Orthogonal(gain=1.0))',
+      'emb = layers.Embedding(100, 8, embeddings_initializer=initializers.RandomUniform(minval=-0.1, maxval=0.1, seed=3))',
+    ].join('\n');
+    const result = covered(scan(text));
+    const got = Object.fromEntries(result.hyperparameters.map((h) => [h.id, { kind: h.kind, value: h.value, space: h.space }]));
+    expect(got).toEqual({
+      'flow_from_dataframe.target_size': { kind: 'fixed-by-task', value: '(64, 64)', space: undefined },
+      'flow_from_dataframe.class_mode': { kind: 'fixed-by-task', value: '"raw"', space: undefined },
+      'flow_from_dataframe.batch_size': { kind: 'hyperparameter', value: '48', space: { kind: 'choice', options: [16, 32, 48, 64, 128, 256] } },
+      'audio_ds.batch_size': { kind: 'hyperparameter', value: '64', space: BATCH },
+      'audio_ds.output_sequence_length': { kind: 'fixed-by-task', value: '16000', space: undefined },
+      'audio_ds.validation_split': { kind: 'fixed-by-task', value: '0.2', space: undefined },
+      'random_shear.x_factor': { kind: 'hyperparameter', value: '0.1', space: { kind: 'uniform', low: 0, high: 0.3 } },
+      'random_shear.y_factor': { kind: 'hyperparameter', value: '0.2', space: { kind: 'uniform', low: 0, high: 0.3 } },
+      'mix_up.alpha': { kind: 'hyperparameter', value: '0.2', space: { kind: 'loguniform', low: 0.05, high: 1 } },
+      'rand_augment.num_ops': { kind: 'hyperparameter', value: '2', space: { kind: 'uniformint', low: 1, high: 4 } },
+      'rand_augment.factor': { kind: 'hyperparameter', value: '0.5', space: { kind: 'uniform', low: 0.1, high: 1 } },
+      'rnn.kernel_initializer.stddev': { kind: 'hyperparameter', value: '0.05', space: { kind: 'loguniform', low: 1e-3, high: 0.2 } },
+      'rnn.recurrent_initializer.gain': { kind: 'hyperparameter', value: '1.0', space: { kind: 'loguniform', low: 0.5, high: 2 } },
+    });
+  });
+
   it('fit: validation steps define what trials are scored on (fixed); the validation batch size is not reported', () => {
     const text = 'history = model.fit(train_ds, epochs=5, steps_per_epoch=200, validation_data=val_ds, validation_steps=50, validation_batch_size=64)';
     const got = scan(text).hyperparameters.map((h) => ({ id: h.id, kind: h.kind, value: h.value, reason: h.reason }));

@@ -8,14 +8,15 @@ import { type Expected, expectExactly, FIXTURES, scanFixture } from './helpers';
 const EXPECTED: Record<string, Expected[]> = {
   'paper_figure2.py': [
     { id: 'conv2d.filters', param: 'filters', value: '32', kind: 'T', at: ['Conv2D(32, (3, 3)'], call: 'keras.layers.Conv2D', type: 'int' },
-    { id: 'conv2d.kernel_size', param: 'kernel_size', value: '(3, 3)', kind: 'T', at: ['Conv2D(32, (3, 3)'], type: 'int', tupleSize: 2, current: 3 },
+    // 64x64 inputs, strides 3 and 2x2 pools leave a 1x1 map: no larger kernel or pool fits (shapes.ts).
+    { id: 'conv2d.kernel_size', param: 'kernel_size', value: '(3, 3)', kind: 'F', at: ['Conv2D(32, (3, 3)'], type: 'int', tupleSize: 2, current: 3, reason: /feature map/ },
     // Keras 2/3: the third positional argument of Conv2D is strides.
     { id: 'conv2d.strides', param: 'strides', value: '3', kind: 'T', at: ['), 3, input_shape', 3] },
     { id: 'conv2d.input_shape', param: 'input_shape', value: '(64, 64, 3)', kind: 'F', at: ['input_shape = (64, 64, 3)'], reason: /input shape/ },
     { id: 'conv2d.activation', param: 'activation', value: "'relu'", kind: 'T', at: ["(64, 64, 3), activation = 'relu'"] },
-    { id: 'max_pooling2d.pool_size', param: 'pool_size', value: '(2, 2)', kind: 'T', at: ['pool_size = (2, 2)', undefined, 0], tupleSize: 2, type: 'int' },
+    { id: 'max_pooling2d.pool_size', param: 'pool_size', value: '(2, 2)', kind: 'F', at: ['pool_size = (2, 2)', undefined, 0], tupleSize: 2, type: 'int', reason: /feature map/ },
     { id: 'conv2d_1.filters', param: 'filters', value: '32', kind: 'T', at: ['Conv2D(32, 3, 3'] },
-    { id: 'conv2d_1.kernel_size', param: 'kernel_size', value: '3', kind: 'T', at: ['Conv2D(32, 3, 3', 11], type: 'int' },
+    { id: 'conv2d_1.kernel_size', param: 'kernel_size', value: '3', kind: 'F', at: ['Conv2D(32, 3, 3', 11], type: 'int', reason: /feature map/ },
     { id: 'conv2d_1.strides', param: 'strides', value: '3', kind: 'T', at: ['Conv2D(32, 3, 3', 14] },
     { id: 'conv2d_1.activation', param: 'activation', value: "'relu'", kind: 'T', at: ["3, 3, activation = 'relu'"] },
     { id: 'max_pooling2d_1.pool_size', param: 'pool_size', value: '(2, 2)', kind: 'T', at: ['pool_size = (2, 2)', undefined, 1], tupleSize: 2 },
@@ -60,7 +61,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'compile.loss', param: 'loss', value: '"sparse_categorical_crossentropy"', kind: 'F', at: ['"sparse_categorical_crossentropy"'] },
     { id: 'compile.metrics', param: 'metrics', value: '["accuracy"]', kind: 'F', at: ['["accuracy"]'] },
     { id: 'fit.batch_size', param: 'batch_size', value: '32', kind: 'T', at: ['batch_size=32'], call: 'Model.fit' },
-    { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'T', at: ['epochs=2'] },
+    { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'B', at: ['epochs=2'] },
   ],
   'functional_mlp.py': [
     { id: 'inputs.shape', param: 'shape', value: '(features.shape[1],)', kind: 'F', at: ['shape=(features', 6], call: 'keras.Input' },
@@ -76,7 +77,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'compile.optimizer.momentum', param: 'momentum', value: '0.9', kind: 'T', at: ['momentum=0.9'] },
     { id: 'compile.loss', param: 'loss', value: '"sparse_categorical_crossentropy"', kind: 'F', at: ['"sparse_categorical_crossentropy"'] },
     { id: 'compile.metrics', param: 'metrics', value: '["accuracy"]', kind: 'F', at: ['["accuracy"]'] },
-    { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'T', at: ['epochs=2'] },
+    { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'B', at: ['epochs=2'] },
     { id: 'fit.batch_size', param: 'batch_size', value: '64', kind: 'T', at: ['batch_size=64'] },
   ],
   'build_model_constants.py': [
@@ -90,7 +91,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'LEARNING_RATE', param: 'learning_rate', value: '0.002', kind: 'T', at: ['LEARNING_RATE = 0.002'], definition: 'variable', uses: [['learning_rate=LEARNING_RATE', 14]], call: 'keras.optimizers.RMSprop' },
     { id: 'compile.loss', param: 'loss', value: '"sparse_categorical_crossentropy"', kind: 'F', at: ['"sparse_categorical_crossentropy"'] },
     { id: 'compile.metrics', param: 'metrics', value: '["accuracy"]', kind: 'F', at: ['["accuracy"]'] },
-    { id: 'CONFIG.epochs', param: 'epochs', value: '2', kind: 'T', at: ['"epochs": 2'], definition: 'dict-entry', uses: [['epochs=CONFIG', 7]] },
+    { id: 'CONFIG.epochs', param: 'epochs', value: '2', kind: 'B', at: ['"epochs": 2'], definition: 'dict-entry', uses: [['epochs=CONFIG', 7]] },
     { id: 'CONFIG.batch_size', param: 'batch_size', value: '32', kind: 'T', at: ['"batch_size": 32'], definition: 'dict-entry', uses: [['batch_size=CONFIG', 11]] },
   ],
   'subclassed_model.py': [
@@ -103,7 +104,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'compile.optimizer', param: 'optimizer', value: '"adam"', kind: 'T', at: ['"adam"'] },
     { id: 'compile.loss', param: 'loss', value: '"sparse_categorical_crossentropy"', kind: 'F', at: ['"sparse_categorical_crossentropy"'] },
     { id: 'compile.metrics', param: 'metrics', value: '["accuracy"]', kind: 'F', at: ['["accuracy"]'] },
-    { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'T', at: ['epochs=2'] },
+    { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'B', at: ['epochs=2'] },
     { id: 'fit.batch_size', param: 'batch_size', value: '32', kind: 'T', at: ['batch_size=32'] },
   ],
   'lstm_sequences.py': [
@@ -117,7 +118,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'compile.loss', param: 'loss', value: '"binary_crossentropy"', kind: 'F', at: ['"binary_crossentropy"'] },
     { id: 'compile.metrics', param: 'metrics', value: '["accuracy"]', kind: 'F', at: ['["accuracy"]'] },
     { id: 'fit.batch_size', param: 'batch_size', value: '64', kind: 'T', at: ['batch_size=64'] },
-    { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'T', at: ['epochs=2'] },
+    { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'B', at: ['epochs=2'] },
   ],
   'keras2_legacy.py': [
     { id: 'conv2d.filters', param: 'filters', value: '64', kind: 'T', at: ['nb_filter=64'], writtenAs: 'nb_filter' },

@@ -252,7 +252,7 @@ function spaceFrom(old: SearchSpace, values: number[]): SearchSpace {
   return { kind: 'uniformint', low: values[0], high: values[values.length - 1] };
 }
 
-const SHRINK_ORDER = ['kernel_size', 'pool_size', 'strides'];
+const SPATIAL_PARAMS = ['kernel_size', 'pool_size', 'strides'];
 
 function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, number[]>, scopes: ScopeResolver): Candidate[] | undefined {
   // The domains of the tuned spatial values, per step.
@@ -261,7 +261,7 @@ function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, 
     return (tunedAt.get(step.call.id) ?? []).flatMap((i) => {
       const c = candidates[i];
       // An earlier chain through the same layer may have fixed it already.
-      if (!c.tunable || !c.space || !SHRINK_ORDER.includes(c.param)) return [];
+      if (!c.tunable || !c.space || !SPATIAL_PARAMS.includes(c.param)) return [];
       const values = valuesOf(c.space!);
       if (!values) return [];
       const axes = c.element !== undefined ? [c.element] : 'all';
@@ -273,17 +273,23 @@ function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, 
     const failing = simulate(chain, domains, scopes);
     if (failing === undefined) break;
     if (failing < 0) return undefined; // a layer optpar cannot follow: leave the spaces as they are
-    let shrunk = false;
-    for (let j = failing; j >= 0 && !shrunk; j--) {
-      for (const param of SHRINK_ORDER) {
-        const d = domains[j].find((x) => x.param === param && x.values[x.values.length - 1] > x.current);
-        if (d) {
-          d.values = d.values.slice(0, -1);
-          d.changed = true;
-          shrunk = true;
-          break;
+    // Shrink the value with the most room above the one written, so the bounds spread over the
+    // layers instead of pinning the first one (ties: the layer nearest the failure).
+    let pick: Domain | undefined;
+    let room = 1;
+    for (let j = failing; j >= 0; j--) {
+      for (const d of domains[j]) {
+        const r = d.values[d.values.length - 1] / d.current;
+        if (r > room) {
+          room = r;
+          pick = d;
         }
       }
+    }
+    const shrunk = pick !== undefined;
+    if (pick) {
+      pick.values = pick.values.slice(0, -1);
+      pick.changed = true;
     }
     if (!shrunk) break; // the code as written already fails here: nothing to protect
   }

@@ -35,7 +35,7 @@ describe('template.yaml (AWS SAM)', () => {
     expect(fn.Metadata).toMatchObject({ BuildMethod: 'makefile', ContextPath: 'server/src/serverless', ProjectRootDirectory: '.' });
     const makefile = readFileSync(join(repoRoot, fn.Metadata.ContextPath, 'Makefile'), 'utf8');
     expect(makefile).toMatch(/^build-OptparFunction:/m);
-    expect(makefile).toMatch(/bundle\.mjs --arch \$\(LAMBDA_ARCH\) --native build --out "\$\(ARTIFACTS_DIR\)"/);
+    expect(makefile).toMatch(/bundle\.mjs --arch \$\(LAMBDA_ARCH\) --out "\$\(ARTIFACTS_DIR\)"/);
     expect(makefile).toMatch(/^LAMBDA_ARCH \?= arm64$/m);
   });
 

@@ -107,23 +107,34 @@ async function processRecord(record: S3EventRecord, config: ServerlessConfig, ha
     return { key, status: 'error', outputs: [out.error], reason, message };
   };
 
-  if (entry.size !== null && entry.size > config.maxBytes) return fail('too-large', `${entry.size} bytes; the limit is ${config.maxBytes} (OPTPAR_MAX_BYTES)`);
-
-  let bytes: Uint8Array;
   try {
-    bytes = await download(s3, bucket, key, etag, config.maxBytes, entry);
-  } catch (err) {
-    if (err instanceof RecordOutcome) return err.status === 'skipped' ? skip(err.message) : fail(err.reason as ErrorReason, err.message);
-    throw err;
-  }
+    if (entry.size !== null && entry.size > config.maxBytes) return await fail('too-large', `${entry.size} bytes; the limit is ${config.maxBytes} (OPTPAR_MAX_BYTES)`);
 
-  const result = refactorModel(key, bytes, loadCatalogue([]), harness, out);
-  entry.hyperparameters = result.hyperparameters;
-  entry.tunable = result.tunable;
-  if (!result.ok) return fail(result.reason, result.message);
-  // Written one after the other: a redelivered event rewrites the same bytes to the same keys.
-  for (const o of result.objects) await put(o);
-  return { key, status: 'ok', outputs: result.objects.map((o) => o.key) };
+    let bytes: Uint8Array;
+    try {
+      bytes = await download(s3, bucket, key, etag, config.maxBytes, entry);
+    } catch (err) {
+      if (err instanceof RecordOutcome) return err.status === 'skipped' ? skip(err.message) : await fail(err.reason as ErrorReason, err.message);
+      throw err;
+    }
+
+    const result = refactorModel(key, bytes, loadCatalogue([]), harness, out);
+    entry.hyperparameters = result.hyperparameters;
+    entry.tunable = result.tunable;
+    if (!result.ok) return await fail(result.reason, result.message);
+    // Written one after the other: a redelivered event rewrites the same bytes to the same keys.
+    for (const o of result.objects) await put(o);
+    return { key, status: 'ok', outputs: result.objects.map((o) => o.key) };
+  } catch (err) {
+    // Not the model's fault (S3 failing after the SDK's retries, a bug): recorded as an
+    // internal error, in <name>.error.json too when that can still be written.
+    const message = (err as Error)?.message ?? String(err);
+    try {
+      return await fail('internal', message);
+    } catch {
+      throw err;
+    }
+  }
 }
 
 /** Reads the object the event names (that very version, by ETag), refusing what is over the limit before reading it. */

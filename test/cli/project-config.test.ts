@@ -44,4 +44,30 @@ describe('optpar.yaml in the CLI (the same file the language server reads)', () 
     expect(text).not.toContain('"fit.batch_size"');
     expect(text).toContain('batch_size=32');
   });
+
+  it('params: rules by Keras parameter name, relative ranges, a range that searches a budget; an id beats a name', () => {
+    const model = project(
+      'ranges:\n  dense.units: {relative: [0.5, 2]}\n  fit.epochs: [3, 9]\nparams:\n  units: {relative: [0.25, 8], scale: pow2}\n  filters: {relative: [0.25, 8]}\n  activation: {choices: [relu, gelu]}\n  learning_rate: {relative: [0.5, 2]}\n',
+    );
+    const r = optpar(['scan', model, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const hps = new Map(JSON.parse(r.stdout).files[0].hyperparameters.map((h: { id: string }) => [h.id, h as { space: unknown; kind: string }]));
+    // digits_cnn.py: Dense(64), Conv2D(32), Conv2D(64), Adam(learning_rate=0.001), epochs=5 (ignored by a comment there).
+    expect(hps.get('dense.units')!.space).toEqual({ kind: 'choice', options: [32, 64, 128] });
+    expect(hps.get('conv2d.filters')!.space).toEqual({ kind: 'choice', options: [8, 16, 32, 64, 128, 256] });
+    // The written value joins a choice: the first trial runs it.
+    expect(hps.get('conv2d.activation')!.space).toEqual({ kind: 'choice', options: ['relu', 'gelu'] });
+    expect(hps.get('compile.optimizer.learning_rate')!.space).toEqual({ kind: 'loguniform', low: 0.0005, high: 0.002 });
+  });
+
+  it('a budget with a range in optpar.yaml is searched; without one it is kept', () => {
+    const model = project('ranges:\n  fit.batch_size: [16, 32]\n');
+    writeFileSync(model, readFileSync(model, 'utf8').replace('  # optpar: ignore[epochs]', ''));
+    const kept = new Map(JSON.parse(optpar(['scan', model, '--json']).stdout).files[0].hyperparameters.map((h: { id: string }) => [h.id, h as { kind: string }]));
+    expect(kept.get('fit.epochs')!.kind).toBe('budget');
+    writeFileSync(join(model, '..', '..', 'optpar.yaml'), 'ranges:\n  fit.epochs: [3, 9]\n');
+    const searched = new Map(JSON.parse(optpar(['scan', model, '--json']).stdout).files[0].hyperparameters.map((h: { id: string }) => [h.id, h as { kind: string; space: unknown }]));
+    expect(searched.get('fit.epochs')).toMatchObject({ kind: 'hyperparameter', space: { kind: 'uniformint', low: 3, high: 9 } });
+  });
 });

@@ -41,7 +41,8 @@ export function refactorModel(
   const counts = { hyperparameters: scan.hyperparameters.length, tunable: scan.hyperparameters.filter((h) => h.tunable).length };
   let generated;
   try {
-    generated = generateHarness(text, `${out.name}.py`, catalogue.catalogue, harness);
+    // The key as the model's path: its base name is the one the harness speaks of.
+    generated = generateHarness(text, key, catalogue.catalogue, harness);
   } catch (err) {
     if (!(err instanceof HarnessError)) throw err;
     const syntax = scan.errors.some((e) => e.message.startsWith('syntax error'));

@@ -18,6 +18,7 @@
 //   OPTPAR_VALUE_TRIALS  trials per search (default 20; --quick: 3)
 //   OPTPAR_VALUE_SEEDS   comma-separated seeds (default 0,1,2; --quick: 0)
 //   --resume             reuse finished runs saved in bench/out/value-runs/ (same files, budget, seed)
+//   --report-only        no new searches: the table from the runs saved so far (whole seeds only)
 //   --strict             exit 1 when a goal is not met
 // Writes bench/out/value.json (and a timestamped copy).
 import { spawn, spawnSync } from 'node:child_process';
@@ -49,7 +50,8 @@ const option = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = flag('--quick');
-const resume = flag('--resume');
+const reportOnly = flag('--report-only');
+const resume = flag('--resume') || reportOnly;
 const strict = flag('--strict');
 const trialsPerSearch = Number(process.env.OPTPAR_VALUE_TRIALS ?? (quick ? 3 : 20));
 const seeds = (process.env.OPTPAR_VALUE_SEEDS ?? (quick ? '0' : '0,1,2')).split(',').map(Number);
@@ -182,6 +184,7 @@ async function cached(key, fingerprint, run) {
     const saved = JSON.parse(readFileSync(path, 'utf8'));
     if (saved.fingerprint === fingerprint && !saved.result.error) return { ...saved.result, reused: true };
   }
+  if (reportOnly) return { missing: true, best: null };
   const started = Date.now();
   const result = await run();
   result.seconds = Math.round((Date.now() - started) / 100) / 10;
@@ -196,18 +199,18 @@ function describeSpace(s) {
 }
 
 function describe(label, r) {
+  if (r.missing) return `${label}: not run yet`;
   if (r.error) return `${label}: ERROR ${r.error.split('\n').slice(-3).join(' | ')}`;
   const failed = r.trials != null ? `, ${r.failed}/${r.trials} failed` : '';
   return `${label}: ${"best" in r ? `best ${fmt(r.best)}` : `loss ${fmt(r.loss)}`}${failed}${r.seconds != null ? `, ${r.seconds} s` : ''}${r.reused ? ' (reused)' : ''}`;
 }
 
 mkdirSync(runsDir, { recursive: true });
-const runtimeText = readFileSync(join(root, 'server', 'src', 'harness', 'runtime.py'), 'utf8');
 console.log(`tuning-value benchmark: ${models.length} models x seeds ${seeds.join(',')} x ${trialsPerSearch} trials per search`);
 const started = Date.now();
 const perModel = [];
 let crashed = 0;
-for (const model of models) {
+const prepared = models.map((model) => {
   const dir = join(outDir, 'value-work', model.name);
   mkdirSync(dir, { recursive: true });
   const harness = generateHarness(model, dir);
@@ -219,26 +222,36 @@ for (const model of models) {
     // A Python literal: JSON apart from True, False and None.
     space = spaceLine ? JSON.parse(spaceLine[1].replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false').replace(/\bNone\b/g, 'null')) : {};
   } catch {}
-  console.log(`\n## ${model.name} (${model.shape})`);
-  console.log(`   optpar tunes ${Object.keys(space).length} values: ${Object.entries(space).map(([id, s]) => `${id} ${describeSpace(s)}`).join('; ')}`);
-  const runs = [];
-  for (const seed of seeds) {
+  console.log(`${model.name} (${model.shape}): optpar tunes ${Object.keys(space).length} values: ${Object.entries(space).map(([id, s]) => `${id} ${describeSpace(s)}`).join('; ')}`);
+  return { model, dir, harness, harnessText, expertText, space, runs: [] };
+});
+
+// Seed by seed, so that a run cut short still has whole seeds for every model (see --report-only).
+for (const seed of seeds) {
+  console.log(`\n## seed ${seed}`);
+  for (const p of prepared) {
+    const { model, dir, harness, harnessText, expertText } = p;
     const base = `${model.name}-${trialsPerSearch}-${seed}`;
-    const hfp = sha(harnessText, runtimeText, String(trialsPerSearch), String(seed));
+    const hfp = sha(harnessText, String(trialsPerSearch), String(seed));
     const optpar = await cached(`${base}-tpe`, hfp, () => harnessSearch(model, harness, 'tpe', seed, dir));
-    console.log(`   seed ${seed} ${describe('optpar tpe', optpar)}`);
+    console.log(`   ${model.name} seed ${seed} ${describe('optpar tpe', optpar)}`);
     const random = await cached(`${base}-rand`, hfp, () => harnessSearch(model, harness, 'rand', seed, dir));
-    console.log(`   seed ${seed} ${describe('optpar rand', random)}`);
+    console.log(`   ${model.name} seed ${seed} ${describe('optpar rand', random)}`);
     let original = optpar.original ?? random.original;
-    if (!original) {
-      original = await cached(`${model.name}-defaults-${seed}`, sha(harnessText, runtimeText, String(seed)), () => defaultsRun(harness, dir));
+    if (!original && !reportOnly) {
+      original = await cached(`${model.name}-defaults-${seed}`, sha(harnessText, String(seed)), () => defaultsRun(harness, dir));
     }
-    console.log(`   seed ${seed} original: loss ${fmt(original.loss)} (${original.from})`);
+    original ??= { loss: null, from: 'missing' };
+    console.log(`   ${model.name} seed ${seed} original: loss ${fmt(original.loss)} (${original.from})`);
     const expert = await cached(`${base}-expert`, sha(expertText, String(trialsPerSearch), String(seed)), () => expertSearch(model, seed, dir));
-    console.log(`   seed ${seed} ${describe('expert', expert)}`);
+    console.log(`   ${model.name} seed ${seed} ${describe('expert', expert)}`);
     for (const r of [optpar, random, expert]) if (r.error) crashed++;
-    runs.push({ seed, original, optpar, random, expert });
+    if ([optpar, random, expert].some((r) => r.missing)) continue;
+    p.runs.push({ seed, original, optpar, random, expert });
   }
+}
+
+for (const { model, space, runs } of prepared) {
   const row = {
     model: model.name,
     shape: model.shape,

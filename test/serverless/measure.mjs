@@ -47,8 +47,13 @@ try {
     const events = JSON.parse(process.argv[1]);
     (async () => {
       const ms = [];
-      for (const r of events) { const t = performance.now(); const res = await handler({ Records: [r] }); ms.push(performance.now() - t); if (res.records[0].status !== 'ok') throw new Error(JSON.stringify(res)); }
-      console.error(JSON.stringify({ load, ms, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+      let typicalRss = 0;
+      for (const [n, r] of events.entries()) {
+        if (n === events.length - 1) typicalRss = process.resourceUsage().maxRSS / 1024;
+        const t = performance.now(); const res = await handler({ Records: [r] }); ms.push(performance.now() - t);
+        if (res.records[0].status !== 'ok') throw new Error(JSON.stringify(res));
+      }
+      console.error(JSON.stringify({ load, ms, typicalRss, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
     })();`;
   const run = spawnSync('node', ['-e', script, JSON.stringify(events)], { cwd: pkg, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(run.stderr);
@@ -59,5 +64,5 @@ try {
 }
 function report(m) {
   const warm = m.ms.slice(1, -1).sort((a, b) => a - b);
-  console.log(`module load ${m.load.toFixed(0)} ms; first record (cold) ${m.ms[0].toFixed(0)} ms; warm median ${warm[warm.length >> 1].toFixed(0)} ms (n=${warm.length}, max ${warm.at(-1).toFixed(0)}); 1 MiB model ${m.ms.at(-1).toFixed(0)} ms; peak RSS ${m.maxRssMiB.toFixed(0)} MiB`);
+  console.log(`module load ${m.load.toFixed(0)} ms; first record (cold) ${m.ms[0].toFixed(0)} ms; warm median ${warm[warm.length >> 1].toFixed(0)} ms (n=${warm.length}, max ${warm.at(-1).toFixed(0)}); 1 MiB model ${m.ms.at(-1).toFixed(0)} ms; peak RSS ${m.typicalRss.toFixed(0)} MiB before it, ${m.maxRssMiB.toFixed(0)} MiB after`);
 }

@@ -217,9 +217,85 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'compile.loss', param: 'loss', value: "\"sparse_categorical_crossentropy\"", kind: 'F', at: ["\"sparse_categorical_crossentropy\""], reason: /the loss defines the task/ },
     { id: 'fit.epochs', param: 'epochs', value: "1", kind: 'B', at: ["hs=1, "] },
   ],
+  'autoencoder_gan.py': [
+    { id: 'latent_dim', param: 'units', value: "16", kind: 'T', at: [" 16"], def: 'variable', uses: [["e(latent_dim", 2]] },
+    { id: 'encoder_inputs.shape', param: 'shape', value: "(28, 28, 1)", kind: 'F', at: ["(28, 28, 1)"], reason: /input shape: set by the data/ },
+    { id: 'conv2d.filters', param: 'filters', value: "32", kind: 'T', at: ["D(32,"] },
+    { id: 'conv2d.kernel_size', param: 'kernel_size', value: "3", kind: 'T', at: ["2, 3, "] },
+    { id: 'conv2d.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["2, 3, activation=\"relu\", strides=2, pad"] },
+    { id: 'conv2d.strides', param: 'strides', value: "2", kind: 'T', at: ["on=\"relu\", strides=2, padding=\"same\")(e"] },
+    { id: 'conv2d_1.filters', param: 'filters', value: "64", kind: 'T', at: ["D(64,"] },
+    { id: 'conv2d_1.kernel_size', param: 'kernel_size', value: "3", kind: 'T', at: ["D(64, 3, act"] },
+    { id: 'conv2d_1.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["D(64, 3, activation=\"relu\", strides=2, paddin"] },
+    { id: 'conv2d_1.strides', param: 'strides', value: "2", kind: 'T', at: ["D(64, 3, activation=\"relu\", strides=2, padding=\"same\")(x)"] },
+    { id: 'dense.units', param: 'units', value: "7 * 7 * 64", kind: 'N', at: ["7 * 7 * 64"], reason: /7 \* 7 \* 64 is computed when th/ },
+    { id: 'dense.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["=\"relu\")"] },
+    { id: 'conv2d_transpose.filters', param: 'filters', value: "64", kind: 'T', at: ["se(64, 3"] },
+    { id: 'conv2d_transpose.kernel_size', param: 'kernel_size', value: "3", kind: 'T', at: ["e(64, 3, act"] },
+    { id: 'conv2d_transpose.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["e(64, 3, activation=\"relu\", strides=2, paddin"] },
+    { id: 'conv2d_transpose.strides', param: 'strides', value: "2", kind: 'F', at: ["e(64, 3, activation=\"relu\", strides=2, padding=\"same\")(x)"], reason: /upsampling factor of a decoder/ },
+    { id: 'conv2d_transpose_1.filters', param: 'filters', value: "32", kind: 'T', at: ["e(32,"] },
+    { id: 'conv2d_transpose_1.kernel_size', param: 'kernel_size', value: "4", kind: 'F', at: [" 4"], reason: /upsampling factor of a decoder/ },
+    { id: 'conv2d_transpose_1.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: [" activation=\"relu\", strides=2)"] },
+    { id: 'conv2d_transpose_1.strides', param: 'strides', value: "2", kind: 'F', at: ["=2)"], reason: /upsampling factor of a decoder/ },
+    { id: 'conv2d_2.filters', param: 'filters', value: "1", kind: 'F', at: ["2D(1, 3"], reason: /output layer: filters is set b/ },
+    { id: 'conv2d_2.kernel_size', param: 'kernel_size', value: "3", kind: 'F', at: ["1, 3, "], reason: /the final convolution produces/ },
+    { id: 'conv2d_2.activation', param: 'activation', value: "\"sigmoid\"", kind: 'F', at: ["=\"sigmoid\","], reason: /output layer: activation is se/ },
+    { id: 'compile.optimizer', param: 'optimizer', value: "\"adam\"", kind: 'T', at: ["\"adam\""] },
+    { id: 'compile.loss', param: 'loss', value: "\"binary_crossentropy\"", kind: 'F', at: ["\"binary_crossentropy\""], reason: /the loss defines the task/ },
+    { id: 'input.shape', param: 'shape', value: "(latent_dim,)", kind: 'F', at: ["(latent_dim,)"], reason: /input shape: set by the data/ },
+    { id: 'dense_1.units', param: 'units', value: "7 * 7 * 128", kind: 'N', at: ["7 * 7 * 128"], reason: /7 \* 7 \* 128 is computed when t/ },
+    { id: 'leaky_relu.negative_slope', param: 'negative_slope', value: "0.2", kind: 'T', at: ['negative_slope=0.2', 15, 0] },
+    { id: 'conv2d_transpose_2.filters', param: 'filters', value: "128", kind: 'T', at: ["(128"] },
+    { id: 'conv2d_transpose_2.kernel_size', param: 'kernel_size', value: "4", kind: 'T', at: ["8, kernel_size=4, strides=2, p"] },
+    { id: 'conv2d_transpose_2.strides', param: 'strides', value: "2", kind: 'F', at: ["8, kernel_size=4, strides=2, padding=\"same\"),"], reason: /upsampling factor of a decoder/ },
+    { id: 'leaky_relu_1.negative_slope', param: 'negative_slope', value: "0.2", kind: 'T', at: ['negative_slope=0.2', 15, 1] },
+    { id: 'conv2d_transpose_3.filters', param: 'filters', value: "64", kind: 'T', at: ["se(64, k"] },
+    { id: 'conv2d_transpose_3.kernel_size', param: 'kernel_size', value: "4", kind: 'T', at: ["4, kernel_size=4, strides=2, p", 15] },
+    { id: 'conv2d_transpose_3.strides', param: 'strides', value: "2", kind: 'F', at: ["4, kernel_size=4, strides=2, padding=\"same\"),"], reason: /upsampling factor of a decoder/ },
+    { id: 'conv2d_3.filters', param: 'filters', value: "1", kind: 'F', at: ["2D(1, k"], reason: /output layer: filters is set b/ },
+    { id: 'conv2d_3.kernel_size', param: 'kernel_size', value: "7", kind: 'F', at: ["=7"], reason: /the final convolution produces/ },
+    { id: 'conv2d_3.activation', param: 'activation', value: "\"sigmoid\"", kind: 'F', at: ["=\"sigmoid\")"], reason: /output layer: activation is se/ },
+    { id: 'fit.epochs', param: 'epochs', value: "1", kind: 'B', at: ["=1"] },
+    { id: 'fit.batch_size', param: 'batch_size', value: "8", kind: 'T', at: ["=8"] },
+  ],
+  'heads_and_biases.py': [
+    { id: 'EMBEDDING_SIZE', param: 'output_dim', value: "32", kind: 'T', at: [" 32"], def: 'variable', uses: [["rs, embedding_size", 4], ["(num_movies, embedding_size", 13]] },
+    { id: 'num_actions', param: 'units', value: "4", kind: 'F', at: [" 4"], def: 'variable', uses: [["(num_actions", 1]], reason: /output layer: units is set by / },
+    { id: 'user_embedding.embeddings_initializer', param: 'embeddings_initializer', value: "\"he_normal\"", kind: 'T', at: ["\"he_normal\""] },
+    { id: 'user_bias.output_dim', param: 'output_dim', value: "1", kind: 'F', at: ["rs, 1)"], reason: /one dimension: a per-item bias/ },
+    { id: 'movie_bias.output_dim', param: 'output_dim', value: "1", kind: 'F', at: ["es, 1)"], reason: /one dimension: a per-item bias/ },
+    { id: 'user_embedding.input_dim', param: 'input_dim', value: "num_users", kind: 'F', at: ["t(num_users,"], uses: [["g = layers.Embedding(num_users", 21], ["s = layers.Embedding(num_users", 21]], reason: /vocabulary size: set by the da/ },
+    { id: 'movie_embedding.input_dim', param: 'input_dim', value: "num_movies", kind: 'F', at: ["s, num_movies, E"], uses: [["g = layers.Embedding(num_movies", 21], ["s = layers.Embedding(num_movies", 21]], reason: /vocabulary size: set by the da/ },
+    { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: "0.001", kind: 'T', at: ["0.001"] },
+    { id: 'compile.loss', param: 'loss', value: "\"binary_crossentropy\"", kind: 'F', at: ["\"binary_crossentropy\""], reason: /the loss defines the task/ },
+    { id: 'dense.activation', param: 'activation', value: "\"softmax\"", kind: 'F', at: ["ivation=\"softmax\", name=n"], reason: /output layer: activation is se/ },
+    { id: 'inputs.shape', param: 'shape', value: "(12,)", kind: 'F', at: [" keras.Input(shape=(12,))"], reason: /input shape: set by the data/ },
+    { id: 'dense_1.units', param: 'units', value: "64", kind: 'T', at: ["64"] },
+    { id: 'dense_1.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["on=\"relu\")(i"] },
+    { id: 'size.0', param: 'units', value: "3", kind: 'F', at: [" 3)"], def: 'loop-element', uses: [["(size", 1]], reason: /output layer: units is set by / },
+    { id: 'size.1', param: 'units', value: "5", kind: 'F', at: [" 5)"], def: 'loop-element', uses: [["(size", 1]], reason: /output layer: units is set by / },
+    { id: 'dense_2.activation', param: 'activation', value: "\"softmax\"", kind: 'F', at: ["ivation=\"softmax\", name=t"], reason: /output layer: activation is se/ },
+    { id: 'head.units', param: 'units', value: "7", kind: 'F', at: ["7"], uses: [["(units", 1]], reason: /output layer: units is set by / },
+    { id: 'box.units', param: 'units', value: "4", kind: 'F', at: ["(4"], reason: /output layer: units is set by / },
+    { id: 'input.shape', param: 'shape', value: "(12,)", kind: 'F', at: ["e=(12,)),"], reason: /input shape: set by the data/ },
+    { id: 'dense_3.units', param: 'units', value: "32", kind: 'T', at: ["(32"] },
+    { id: 'dense_3.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["n=\"relu\"),"] },
+    { id: 'dense_4.units', param: 'units', value: "len(classes)", kind: 'F', at: ["(len(classes)"], reason: /output layer: units is set by / },
+    { id: 'dense_4.activation', param: 'activation', value: "\"softmax\"", kind: 'F', at: ["=\"softmax\")"], reason: /output layer: activation is se/ },
+    { id: 'state.shape', param: 'shape', value: "(8,)", kind: 'F', at: ["(8,)"], reason: /input shape: set by the data/ },
+    { id: 'dense_5.units', param: 'units', value: "128", kind: 'T', at: ["128"] },
+    { id: 'dense_5.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["on=\"relu\")(s"] },
+    { id: 'dense_6.activation', param: 'activation', value: "\"linear\"", kind: 'F', at: ["\"linear\""], reason: /output layer: activation is se/ },
+    { id: 'compile_1.optimizer.learning_rate', param: 'learning_rate', value: "0.00025", kind: 'T', at: ["0.00025"] },
+    { id: 'compile_1.loss', param: 'loss', value: "\"huber\"", kind: 'F', at: ["\"huber\""], reason: /the loss defines the task/ },
+    { id: 'compile_2.optimizer', param: 'optimizer', value: "\"adam\"", kind: 'T', at: ["\"adam\""] },
+    { id: 'compile_2.loss', param: 'loss', value: "\"sparse_categorical_crossentropy\"", kind: 'F', at: ["\"sparse_categorical_crossentropy\""], reason: /the loss defines the task/ },
+    { id: 'fit.epochs', param: 'epochs', value: "1", kind: 'B', at: ["hs=1, "] },
+  ],
 };
 
-describe('issue 10 §1, §2, §3: exact reports of the flow fixtures', () => {
+describe('issue 10 §1, §2, §3, §6: exact reports of the flow fixtures', () => {
   for (const [name, rows] of Object.entries(REPORTS)) {
     it(name, () => {
       const text = read(name);
@@ -279,6 +355,36 @@ describe('issue 10 §3: loops', () => {
   it('loops that add no layers, or run a number of times the data sets, are not reported', () => {
     const src = head + 'for _ in range(3):\n    print(x)\nfor i in range(len(x.shape)):\n    x = layers.Dense(8)(x)\n';
     expect(scan(src).hyperparameters.map((h) => h.id)).toEqual(['x.shape', 'dense.units']);
+  });
+});
+
+describe('issue 10 §6: what the task or the shapes fix', () => {
+  const head = 'from tensorflow import keras\nfrom tensorflow.keras import layers\nx = keras.Input((7, 7, 8))\n';
+
+  it('a transposed convolution: strides always fixed; its kernel size only when padding is not "same"', () => {
+    const src = head + 'a = layers.Conv2DTranspose(16, 3, strides=2, padding="same")(x)\nb = layers.Conv2DTranspose(16, 3, strides=2)(a)\nm = keras.Model(x, layers.Flatten()(b))\n';
+    const r = byId(scan(src));
+    expect(r.get('conv2d_transpose.kernel_size')).toMatchObject({ kind: 'hyperparameter' });
+    expect(r.get('conv2d_transpose.strides')).toMatchObject({ kind: 'fixed-by-task', reason: expect.stringMatching(/upsampling factor/) });
+    expect(r.get('conv2d_transpose_1.kernel_size')).toMatchObject({ kind: 'fixed-by-task', reason: expect.stringMatching(/padding="same"/) });
+  });
+
+  it('one unit inside the model (a gate or score) is fixed with its activation; wider layers are not', () => {
+    const src = head + 'g = layers.Dense(1, activation="sigmoid")(x)\nh = layers.Dense(16, activation="relu")(x * g)\nm = keras.Model(x, layers.Dense(3)(h))\n';
+    const r = byId(scan(src));
+    expect(r.get('dense.units')).toMatchObject({ kind: 'fixed-by-task', reason: expect.stringMatching(/^one unit: .*a gate/) });
+    expect(r.get('dense.activation')).toMatchObject({ kind: 'fixed-by-task', reason: expect.stringMatching(/activation goes with it/) });
+    expect(r.get('dense_1.units')).toMatchObject({ kind: 'hyperparameter' });
+    expect(r.get('dense_1.activation')).toMatchObject({ kind: 'hyperparameter' });
+  });
+
+  it('a width named as the number of classes or actions is fixed, with its activation, even where no output is traced', () => {
+    const src = head + 'N_ACTIONS = 6\nq = layers.Dense(N_ACTIONS, activation="linear")\nc = layers.Dense(len(class_names), activation="softmax")\n';
+    const r = byId(scan(src));
+    expect(r.get('N_ACTIONS')).toMatchObject({ kind: 'fixed-by-task', value: '6', reason: expect.stringMatching(/number of classes or actions/) });
+    expect(r.get('q.activation')).toMatchObject({ kind: 'fixed-by-task' });
+    expect(r.get('c.units')).toMatchObject({ kind: 'fixed-by-task', value: 'len(class_names)' });
+    expect(r.get('c.activation')).toMatchObject({ kind: 'fixed-by-task' });
   });
 });
 

@@ -4,6 +4,8 @@ import { unparen } from './literals';
 import type { NodeIndex } from './nodeIndex';
 import type { SyntaxNode } from './syntax';
 import type { ScopeResolver } from './scopes';
+import { returnValues } from './flow';
+import type { Candidate } from './scan';
 
 /**
  * Task awareness: which layer calls produce the model's output. Their width and activation are
@@ -21,7 +23,7 @@ export function findOutputLayers(
   const byStart = new Map<number, CatalogueCall>();
   for (const c of calls) byStart.set(c.id, c);
   const outputs = new Set<number>();
-  const tracer = new Tracer(byStart, scopes, outputs);
+  const tracer = new Tracer(byStart, scopes, outputs, parts);
 
   const addSequences = new Map<string, SyntaxNode[]>();
   for (const c of calls) {
@@ -98,8 +100,64 @@ export function addCalls(part: NodeIndex, text: string): AddCall[] {
 
 class Tracer {
   private visited = new Set<number>();
+  private helpers?: Map<string, SyntaxNode>;
+  private appends?: Map<string, SyntaxNode[]>;
 
-  constructor(private calls: Map<number, CatalogueCall>, private scopes: ScopeResolver, private outputs: Set<number>) {}
+  constructor(
+    private calls: Map<number, CatalogueCall>,
+    private scopes: ScopeResolver,
+    private outputs: Set<number>,
+    private parts: NodeIndex[],
+  ) {}
+
+  /** A module-level function of the file, by name. */
+  private helper(name: string): SyntaxNode | undefined {
+    if (!this.helpers) {
+      this.helpers = new Map();
+      const first = this.parts.find((p) => p.calls.length)?.calls[0];
+      let root = first;
+      while (root?.parent) root = root.parent;
+      for (const stmt of root?.namedChildren ?? []) {
+        const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+        const fnName = def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
+        if (fnName) this.helpers.set(fnName, def!);
+      }
+    }
+    return this.helpers.get(name);
+  }
+
+  /** What name.append(x) / name.extend([...]) / name[k] = x put into a list or dict of one scope. */
+  private appended(name: string, scope: SyntaxNode): SyntaxNode[] {
+    if (!this.appends) {
+      this.appends = new Map();
+      for (const part of this.parts) {
+        for (const call of part.calls) {
+          const fn = call.childForFieldName('function');
+          if (fn?.type !== 'attribute' || !['append', 'extend', 'insert'].includes(fn.childForFieldName('attribute')?.text ?? '')) continue;
+          const object = fn.childForFieldName('object');
+          if (object?.type !== 'identifier') continue;
+          const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+          const item = fn.childForFieldName('attribute')?.text === 'insert' ? args[1] : args[0];
+          if (!item) continue;
+          const key = `${this.scopes.enclosingScope(call).id}:${object.text}`;
+          const list = this.appends.get(key) ?? [];
+          list.push(item);
+          this.appends.set(key, list);
+        }
+        for (const assign of part.assignments) {
+          const left = assign.childForFieldName('left');
+          const target = left?.type === 'subscript' ? left.childForFieldName('value') : undefined;
+          const right = assign.childForFieldName('right');
+          if (target?.type !== 'identifier' || !right) continue;
+          const key = `${this.scopes.enclosingScope(assign).id}:${target.text}`;
+          const list = this.appends.get(key) ?? [];
+          list.push(right);
+          this.appends.set(key, list);
+        }
+      }
+    }
+    return this.appends.get(`${scope.id}:${name}`) ?? [];
+  }
 
   /** Layers in order (a Sequential list or model.add arguments): the last, and the ones before it while the last keep the width. */
   sequence(items: SyntaxNode[]): void {
@@ -120,13 +178,46 @@ class Tracer {
       for (const e of node.namedChildren) this.trace(e, depth + 1);
       return;
     }
+    // Named outputs: {"class": a, "box": b}.
+    if (node.type === 'dictionary') {
+      for (const pair of node.namedChildren) {
+        const value = pair.type === 'pair' ? pair.childForFieldName('value') : undefined;
+        if (value) this.trace(value, depth + 1);
+      }
+      return;
+    }
     if (node.type === 'identifier' || node.type === 'attribute' || node.type === 'subscript') {
       const res = this.scopes.resolve(node);
-      if (res?.kind === 'bound') this.trace(res.value, depth + 1);
+      if (res?.kind === 'bound') {
+        this.trace(res.value, depth + 1);
+        // outputs = [] filled in a loop: outputs.append(layers.Dense(1)(x)).
+        const value = unparen(res.value);
+        if (node.type === 'identifier' && (value.type === 'list' || value.type === 'dictionary')) {
+          for (const item of this.appended(node.text, this.scopes.enclosingScope(node))) this.trace(item, depth + 1);
+        }
+        return;
+      }
+      // outputs["species"] of a dict (or list) filled in a loop: every item put in it.
+      const target = node.type === 'subscript' ? node.childForFieldName('value') : undefined;
+      if (target?.type === 'identifier') {
+        const container = this.scopes.resolve(target);
+        const value = container?.kind === 'bound' ? unparen(container.value) : undefined;
+        if (value?.type === 'list' || value?.type === 'dictionary') {
+          this.trace(value, depth + 1);
+          for (const item of this.appended(target.text, this.scopes.enclosingScope(target))) this.trace(item, depth + 1);
+        }
+      }
       return;
     }
     if (node.type !== 'call') return;
-    const layer = this.layerOf(node.childForFieldName('function')!);
+    const fn = node.childForFieldName('function')!;
+    // An output made by a helper of the file (return layers.Dense(n_classes)(x)): what it returns.
+    const helper = fn.type === 'identifier' ? this.helper(fn.text) : undefined;
+    if (helper) {
+      for (const ret of returnValues(helper)) this.trace(ret, depth + 1);
+      return;
+    }
+    const layer = this.layerOf(fn);
     if (!layer) return;
     this.mark(layer);
     if (layer.spec.passthrough) {
@@ -159,4 +250,83 @@ class Tracer {
     }
     return undefined;
   }
+}
+
+/** Parameters that set a layer's width: a value of 1 there is a score, a bias or a gate, not a width. */
+const WIDTH = new Set(['units', 'filters', 'output_dim']);
+/** Names of sizes the task sets: the number of classes, labels, actions, targets. */
+const TASK_SIZE = /\b(?:n|num|nb|number_of|no_of|count)_?(?:classes|class|labels|categories|actions|targets|outputs)\b|\b(?:action|output|target)_(?:size|dim|space|shape)\b|\blen\(\s*(?:\w+\.)?(?:classes|class_names|labels|label_names|categories|actions|targets)\s*\)|\baction_space\.n\b/i;
+const TRANSPOSED = /^(?:Conv[123]DTranspose|Deconvolution[123]D)$/;
+const UPSAMPLING = /^UpSampling[123]D$/;
+const UPSAMPLE_REASON = "upsampling factor of a decoder or generator: its output must reach a fixed size (the image it reconstructs or generates)";
+
+/**
+ * What must not move because the task or the shapes set it, beyond the output layer's width and
+ * activation (statementWorkOf): the strides and upsampling factors of transposed convolutions
+ * and UpSampling layers (and their kernel sizes unless padding="same" keeps the size), the
+ * kernel and strides of a convolution that produces the model's (image-shaped) output, layers of
+ * one unit (per-item biases, scores, gates, regression heads) and layers whose width is the
+ * number of classes or actions, and whatever defines what a trial is scored on (validation_*).
+ * Returns the reason for each candidate (by index) to report as fixed-by-task.
+ */
+export function taskFixed(calls: CatalogueCall[], outputs: Set<number>, candidates: readonly Candidate[], text: string): Map<number, string> {
+  const byCall = new Map<number, Map<string, string>>();
+  const fix = (call: CatalogueCall, param: string, reason: string) => {
+    let params = byCall.get(call.id);
+    if (!params) byCall.set(call.id, (params = new Map()));
+    if (!params.has(param)) params.set(param, reason);
+  };
+  let callsById: Map<number, CatalogueCall> | undefined;
+  for (const call of calls) {
+    const role = specRole(call.spec);
+    if (role === 'transposed') {
+      fix(call, 'strides', UPSAMPLE_REASON);
+      fix(call, 'output_padding', UPSAMPLE_REASON);
+      const padding = call.args.find((a) => a.param.name === 'padding');
+      const same = padding && /^['"]same['"]$/i.test(text.slice(padding.value.startIndex, padding.value.endIndex).trim());
+      if (!same) fix(call, 'kernel_size', `${UPSAMPLE_REASON}; without padding="same" the kernel size changes it too`);
+    } else if (role === 'upsampling') fix(call, 'size', UPSAMPLE_REASON);
+    if (role !== undefined && outputs.has(call.id)) {
+      const reason = 'the final convolution produces the image-shaped output: its kernel and strides set that shape';
+      fix(call, 'kernel_size', reason);
+      fix(call, 'strides', reason);
+    }
+  }
+  const out = new Map<number, string>();
+  candidates.forEach((cand, i) => {
+    if (!WIDTH.has(cand.param) || (cand.kind !== 'hyperparameter' && cand.kind !== 'not-a-literal') || cand.reason === 'already parametrized') return;
+    let reason: string | undefined;
+    if (cand.current === 1) reason = `one ${cand.param === 'output_dim' ? 'dimension' : 'unit'}: a per-item bias, a score, a gate or a regression head; its width is what the model computes, not a size to tune`;
+    else {
+      const texts = [cand.definitionName ?? '', cand.value, ...cand.uses.map((u) => text.slice(u.startIndex, u.endIndex))];
+      if (texts.some((t) => TASK_SIZE.test(t))) reason = `${cand.param} is the number of classes or actions: set by the task`;
+    }
+    if (!reason) return;
+    out.set(i, reason);
+    if (!callsById) {
+      callsById = new Map();
+      for (const c of calls) callsById.set(c.id, c);
+    }
+    const call = callsById.get(cand.callId);
+    // The layer that makes a task-sized or one-unit output: its activation goes with it.
+    if (call) for (const param of call.spec.output) if (!WIDTH.has(param)) fix(call, param, `${reason} (this layer's ${param} goes with it)`);
+  });
+  candidates.forEach((cand, i) => {
+    if (out.has(i) || (cand.kind !== 'hyperparameter' && cand.kind !== 'not-a-literal') || cand.reason === 'already parametrized') return;
+    const reason = (byCall.size ? byCall.get(cand.callId)?.get(cand.param) : undefined) ?? (cand.param.startsWith('validation_') ? 'defines what a trial is scored on: tuning it changes the measuring stick, not the model' : undefined);
+    if (reason) out.set(i, reason);
+  });
+  return out;
+}
+
+const roles = new WeakMap<object, 'transposed' | 'upsampling' | 'conv' | null>();
+
+/** What a layer does to the spatial size, once per catalogue entry: upsamples (transposed conv, UpSampling), convolves, or neither. */
+function specRole(spec: CatalogueCall['spec']): 'transposed' | 'upsampling' | 'conv' | undefined {
+  let role = roles.get(spec);
+  if (role === undefined) {
+    role = TRANSPOSED.test(spec.name) ? 'transposed' : UPSAMPLING.test(spec.name) ? 'upsampling' : spec.kind === 'layer' && spec.params.some((p) => p.name === 'filters') ? 'conv' : null;
+    roles.set(spec, role);
+  }
+  return role ?? undefined;
 }

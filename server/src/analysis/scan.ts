@@ -6,7 +6,7 @@ import { LineIndex } from './lines';
 import { evalLiteral, type Literal, unparen } from './literals';
 import { parseSyntax } from './parse';
 import type { SyntaxNode, SyntaxTree } from './syntax';
-import { findOutputLayers } from './roles';
+import { findOutputLayers, taskFixed } from './roles';
 import { ScopeResolver } from './scopes';
 import { type FlowSource, ValueFlow } from './flow';
 import { findLayerLoops, intValue, LOOP_CALLABLE, loopParam } from './loops';
@@ -172,6 +172,10 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
   }
 
   candidates = boundSpatialSpaces(candidates, calls, parts, text, scopes);
+  // What the task or the shapes fix beyond the output layer (roles.ts): recomputed every scan.
+  for (const [i, reason] of taskFixed(calls, outputs, candidates, text)) {
+    candidates[i] = { ...candidates[i], kind: 'fixed-by-task', tunable: false, reason, space: undefined };
+  }
   const ignores = findIgnores(text, root, lines);
   if (ignores.size) {
     for (const [i, cand] of candidates.entries()) {
@@ -203,9 +207,13 @@ function statementWorkOf(text: string, calls: CatalogueCall[], outputs: Set<numb
   return work;
 }
 
+const FOR_LOOP = /\bfor\b[^\n]*\bin\s+range\s*\(/;
+
 /** The bounds of loops that add layers, as int hyperparameters (a small range around the count, never below 1). */
 function loopCandidates(text: string, calls: CatalogueCall[], flow: ValueFlow, options: ScanOptions): Candidate[] {
   const out: Candidate[] = [];
+  // Most model files have no loop at all: a look at the text spares walking up from every layer.
+  if (!FOR_LOOP.test(text)) return out;
   for (const loop of findLayerLoops(calls, flow)) {
     const call: CatalogueCall = { node: loop.loop, id: loop.loop.id, spec: LOOP_CALLABLE, path: 'range', args: [], passes: [] };
     for (const src of flow.reachingNamed(loop.bound, `${loop.label}.repeats`)) {

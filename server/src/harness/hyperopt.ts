@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { basename, join, resolve } from 'node:path';
 import type { Catalogue, Scalar } from '../catalogue/types';
 import { parseSyntax } from '../analysis/parse';
 import { catalogueCalls, scanSource } from '../analysis/scan';
+import { LineIndex } from '../analysis/lines';
 import type { Hyperparameter, SearchSpace } from '../analysis/types';
 import { applyProjectConfig } from '../config/projectConfig';
 import { chooseHyperparameters, parametrize } from '../refactor/parametrize';
@@ -82,6 +84,23 @@ export function spaceJson(hps: Hyperparameter[]): Record<string, SearchSpace & {
 /** A search space for a hyperparameter chosen by --ids that has none (a fixed one): its value alone. */
 function spaceOf(h: Hyperparameter): SearchSpace {
   return h.space ?? { kind: 'choice', options: [h.current!] };
+}
+
+/** SHA-256 of a model's text (as decoded for analysis), recorded by the harness and checked by optpar apply. */
+export function textHash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The model's path, text hash and each tuned value's original text and place (1-based). */
+function modelRecord(text: string, sourcePath: string, chosen: Hyperparameter[]) {
+  const lines = new LineIndex(text);
+  const values = Object.fromEntries(
+    chosen.map((h) => {
+      const at = lines.humanPosition(h.span.start);
+      return [h.id, { text: text.slice(h.span.start, h.span.end), line: at.line, column: at.column, definition: h.definition }];
+    }),
+  );
+  return { path: resolve(sourcePath), sha256: textHash(text), values };
 }
 
 /**
@@ -204,6 +223,9 @@ export function generateHarness(text: string, sourcePath: string, catalogue: Cat
     '',
     `# Names only the trial code binds: dropped after each search trial, so its model can be freed.`,
     `OPTPAR_TRIAL_NAMES = ${JSON.stringify(split.trialOnly)}`,
+    '',
+    '# The model file at search time (recorded in the results: optpar apply checks it).',
+    `OPTPAR_MODEL = ${pyValue(modelRecord(text, sourcePath, chosen))}`,
     '',
     `OPTPAR_SETTINGS = {"source": ${JSON.stringify(name)}, "max_evals": ${options.maxEvals}, "algo": ${JSON.stringify(options.algo)}, "seed": ${options.seed}, "validation_split": ${validated ? 'None' : VALIDATION_SPLIT}}`,
     '',

@@ -360,8 +360,12 @@ describe.sequential('harness end to end (real TensorFlow, Keras 3, hyperopt)', (
       expect(done.stderr).toContain('optpar: interrupted: stopping with the best so far');
       const results: Results = JSON.parse(readFileSync(`${out}.results.json`, 'utf8'));
       expect(results.interrupted).toBe(true);
-      expect(results.trials.map((t) => t.number)).toEqual([1, 2]);
-      expect(results.best!.loss).toBe(Math.min(...results.trials.map((t) => t.loss!)));
+      // Trial 3, cut short, is recorded as pruned (its values, no loss, why).
+      expect(results.trials.map((t) => [t.number, t.status])).toEqual([[1, 'ok'], [2, 'ok'], [3, 'pruned']]);
+      expect(results.trials[2].loss).toBeNull();
+      expect(results.trials[2].error).toMatch(/interrupted/);
+      const finished = results.trials.filter((t) => t.status === 'ok');
+      expect(results.best!.loss).toBe(Math.min(...finished.map((t) => t.loss!)));
       expect(done.stdout).toContain(`results: ${out}.results.json`);
     }, TIMEOUT);
   });

@@ -1,7 +1,7 @@
 import { runHarness } from './harness';
 import { runParametrize } from './parametrize';
 import { runScan, type CommandIO } from './scan';
-import { USAGE, UsageError } from './usage';
+import { COMMAND_USAGE, USAGE, UsageError } from './usage';
 
 export const VERSION: string = require('../../package.json').version;
 
@@ -12,6 +12,8 @@ const COMMANDS: Record<string, Command> = {
   parametrize: runParametrize,
   harness: runHarness,
   tune: (argv, io) => require('./tune').runTune(argv, io),
+  report: (argv, io) => require('./reportCommand').runReport(argv, io),
+  apply: (argv, io) => require('./apply').runApply(argv, io),
   // Loaded on demand: the language server's dependencies cost start-up time the other commands don't need.
   lsp: (argv, io) => require('./lsp').runLsp(argv, io),
 };
@@ -32,11 +34,17 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     io.err(command ? `optpar: unknown command "${command}"\n\n${USAGE}` : USAGE);
     return 2;
   }
+  const usage = command ? COMMAND_USAGE[command] : undefined;
+  // Each command answers --help with its own usage (lsp prints its own).
+  if (usage && (rest.includes('--help') || rest.includes('-h'))) {
+    io.out(usage);
+    return 0;
+  }
   try {
     return await run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`optpar ${command}: ${err.message}\n\n${USAGE}`);
+      io.err(`optpar ${command}: ${err.message}\n\n${usage ?? USAGE}`);
       return 2;
     }
     io.err(`optpar ${command}: ${(err as Error).stack ?? err}`);

@@ -1,22 +1,47 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, delimiter, dirname, extname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildHarness, HARNESS_OPTIONS } from './harness';
 import { ensurePythonEnv } from './pythonEnv';
 import type { CommandIO } from './scan';
 import { UsageError } from './usage';
 
+/** Where a model's search lives by default: .optpar/<model name>/ beside the model. */
+export function defaultSearchDir(model: string): string {
+  return join(dirname(resolve(model)), '.optpar', basename(model, extname(model)));
+}
+
+/** The results file of a model's default search. */
+export function defaultResultsPath(model: string): string {
+  return join(defaultSearchDir(model), 'results.json');
+}
+
 /**
- * optpar tune MODEL.py [--python PATH] [harness options]: writes the harness into a temporary
- * folder and runs it in the model's folder (so its relative paths and imports work),
- * streaming the progress, then prints where the results are.
+ * Environment of the harness: the model's folder on PYTHONPATH (its imports work), and
+ * TensorFlow's C++ start-up lines (CPU features, oneDNN notices, absl's pre-init warning) quieted
+ * unless the user set a level: they would interleave with the progress.
+ */
+export function harnessEnv(model: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, PYTHONPATH: [dirname(model), base.PYTHONPATH].filter(Boolean).join(delimiter) };
+  if (env.TF_CPP_MIN_LOG_LEVEL === undefined) env.TF_CPP_MIN_LOG_LEVEL = '2';
+  return env;
+}
+
+/**
+ * optpar tune MODEL.py [--out DIR] [--fresh] [--python PATH] [harness options]: writes the
+ * harness into .optpar/<model name>/ (or DIR), runs it in the model's folder (so its relative
+ * paths and imports work), streaming the progress; the trials, results.json and report.html stay
+ * there, and a second run resumes the search.
  */
 export async function runTune(argv: string[], io: CommandIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...HARNESS_OPTIONS, python: { type: 'string' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { ...HARNESS_OPTIONS, python: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' } },
+    });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -24,11 +49,24 @@ export async function runTune(argv: string[], io: CommandIO): Promise<number> {
   const model = resolve(parsed.positionals[0]);
   const harness = buildHarness(model, parsed.values, io);
   if (!harness) return 1;
-  const dir = mkdtempSync(join(tmpdir(), 'optpar-tune-'));
-  const script = join(dir, `tune_${basename(model)}`);
-  writeFileSync(script, harness.text);
+  const dir = parsed.values.out ? resolve(parsed.values.out) : defaultSearchDir(model);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    io.err(`optpar: cannot create ${dir}: ${(err as Error).message}`);
+    return 1;
+  }
+  const script = parsed.values.output ? resolve(parsed.values.output) : join(dir, `tune_${basename(model)}`);
+  const results = join(dir, 'results.json');
+  const resuming = !parsed.values.fresh && existsSync(join(dir, 'trials.pkl'));
+  try {
+    writeFileSync(script, harness.text);
+  } catch (err) {
+    io.err(`optpar: cannot write ${script}: ${(err as Error).message}`);
+    return 1;
+  }
   for (const note of harness.notes) io.err(`optpar: note: ${note}`);
-  io.err(`optpar: harness written to ${script}`);
+  io.err(`optpar: ${resuming ? 'resuming the search in' : 'search in'} ${dir}${resuming ? ' (--fresh starts over)' : ''}`);
   let python = parsed.values.python;
   try {
     python ??= ensurePythonEnv(io.err);
@@ -36,22 +74,33 @@ export async function runTune(argv: string[], io: CommandIO): Promise<number> {
     io.err(`optpar: could not prepare the Python environment: ${(err as Error).message}`);
     return 1;
   }
-  const env = { ...process.env, PYTHONPATH: [dirname(model), process.env.PYTHONPATH].filter(Boolean).join(delimiter) };
+  const args = [script, '--out', dir + '/', ...(parsed.values.fresh ? ['--fresh'] : [])];
   const code = await new Promise<number>((done) => {
-    const child = spawn(python!, [script], { cwd: dirname(model), env, stdio: ['inherit', 'inherit', 'inherit'] });
+    const child = spawn(python!, args, { cwd: dirname(model), env: harnessEnv(model), stdio: ['inherit', 'inherit', 'inherit'] });
     child.on('error', (err) => {
       io.err(`optpar: cannot run ${python}: ${err.message}`);
       done(1);
     });
     child.on('exit', (status, signal) => done(status ?? (signal ? 130 : 1)));
   });
-  const results = script.replace(/\.py$/, '.results.json');
+  let doc;
   try {
-    const report = JSON.parse(readFileSync(results, 'utf8'));
-    if (report.best) io.out(`optpar: best ${JSON.stringify(report.best.params)} (loss ${report.best.loss})`);
-    io.out(`optpar: results in ${results}`);
+    doc = JSON.parse(readFileSync(results, 'utf8'));
   } catch {
     if (code === 0) io.err(`optpar: the harness wrote no results file (${results})`);
+    return code;
   }
+  const { writeReport } = require('../report/html') as typeof import('../report/html');
+  const page = join(dir, 'report.html');
+  try {
+    writeReport(doc, page);
+    io.out(`optpar: report in ${page}`);
+  } catch (err) {
+    io.err(`optpar: could not write the report: ${(err as Error).message}`);
+  }
+  if (doc.best) io.out(`optpar: best ${JSON.stringify(doc.best.params)} (loss ${doc.best.loss})`);
+  io.out(`optpar: results in ${results}`);
+  const rel = relative(process.cwd(), model) || model;
+  if (doc.best) io.out(`optpar: to write the best values into ${basename(model)}: optpar apply ${parsed.values.out ? results + ' ' : ''}${rel}`);
   return code;
 }

@@ -9,6 +9,13 @@ import sys as _optpar_sys
 import time as _optpar_time
 import traceback as _optpar_traceback
 
+# Third-party start-up noise (TensorFlow's C++ INFO/WARNING lines, the oneDNN and CPU-feature
+# notices) would interleave with the progress; quieted unless the user chose a level.
+_optpar_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# Version of the results file's format (README, "Results file").
+OPTPAR_RESULTS_VERSION = 1
+
 
 def _optpar_parse_args(argv):
     parser = _optpar_argparse.ArgumentParser(
@@ -16,7 +23,9 @@ def _optpar_parse_args(argv):
     parser.add_argument("--max-evals", type=int, default=OPTPAR_SETTINGS["max_evals"], help="number of trials in all (default: %(default)s)")
     parser.add_argument("--algo", choices=["tpe", "rand", "anneal", "atpe"], default=OPTPAR_SETTINGS["algo"], help="search algorithm (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=OPTPAR_SETTINGS["seed"], help="random seed of the search (default: %(default)s)")
-    parser.add_argument("--out", default=None, help="prefix of the results and trials files (default: beside this script)")
+    parser.add_argument("--out", default=None,
+                        help="prefix of the results and trials files (default: beside this script); a directory (existing, "
+                             "or ending in /) holds results.json, trials.pkl and report.html")
     parser.add_argument("--defaults", action="store_true", help="train the model once with its original values and exit")
     parser.add_argument("--params", default=None, help="run one trial with these values (JSON object of id: value) and print its result as JSON")
     parser.add_argument("--trial-seed", type=int, default=None, metavar="N",
@@ -32,8 +41,16 @@ def _optpar_parse_args(argv):
 OPTPAR_ARGS = _optpar_parse_args(_optpar_sys.argv) if __name__ == "__main__" else None
 
 
+_OPTPAR_BAR = [None]
+
+
 def _optpar_log(message):
-    print("optpar: " + message, file=_optpar_sys.stderr, flush=True)
+    # Above the progress bar while it is shown, so the bar stays on its own line.
+    if _OPTPAR_BAR[0] is not None:
+        _OPTPAR_BAR[0].write("optpar: " + message, file=_optpar_sys.stderr)
+        _optpar_sys.stderr.flush()
+    else:
+        print("optpar: " + message, file=_optpar_sys.stderr, flush=True)
 
 
 def _optpar_coerce(values):
@@ -228,7 +245,11 @@ def objective(params):
 
 def _optpar_paths(args):
     script = _optpar_os.path.abspath(_optpar_sys.argv[0])
-    base = args.out or _optpar_os.path.splitext(script)[0]
+    out = args.out
+    if out and (out.endswith(("/", _optpar_os.sep)) or _optpar_os.path.isdir(out)):
+        _optpar_os.makedirs(out, exist_ok=True)
+        return _optpar_os.path.join(out, "trials.pkl"), _optpar_os.path.join(out, "results.json")
+    base = out or _optpar_os.path.splitext(script)[0]
     return base + ".trials.pkl", base + ".results.json"
 
 
@@ -303,10 +324,14 @@ def _optpar_original_point():
 def _optpar_report(trials, args, results_path, interrupted):
     from hyperopt import STATUS_OK
     rows = []
-    # Only finished trials: one cut short by Ctrl-C has no result.
-    for t in [t for t in trials.trials if t["state"] == 2]:
+    # Finished trials, and one cut short by Ctrl-C ("pruned": stopped before it gave a loss).
+    for t in [t for t in trials.trials if t["state"] == 2 or (interrupted and any(t["misc"]["vals"].values()))]:
         r = t.get("result") or {}
-        status = "failed" if r.get("status") != STATUS_OK else "ok"
+        if t["state"] != 2:
+            r = {"error": "stopped before it finished (the search was interrupted)"}
+            status = "pruned"
+        else:
+            status = "failed" if r.get("status") != STATUS_OK else "ok"
         rows.append({"number": t["tid"] + 1, "params": _optpar_trial_values(t), "status": status, "phase": r.get("phase"),
                      "loss": _optpar_plain(r.get("loss")), "error": r.get("error"), "duration": r.get("duration"),
                      "seed": r.get("seed"), "best_epoch": r.get("best_epoch"), "epochs": r.get("epochs"),
@@ -325,8 +350,13 @@ def _optpar_report(trials, args, results_path, interrupted):
     def reproduce(row):
         return "python %s --params '%s' --trial-seed %d" % (_optpar_sys.argv[0], _optpar_json.dumps(row["params"]), row["seed"]) if row and row.get("seed") is not None else None
 
+    model = dict(OPTPAR_MODEL)
     report = {
+        "version": OPTPAR_RESULTS_VERSION,
         "source": OPTPAR_SETTINGS["source"],
+        # The model file at search time: its path, the SHA-256 of its text and each value's original
+        # text and place, so `optpar apply` can tell what changed since.
+        "model": model,
         "algo": args.algo, "seed": args.seed, "max_evals": args.max_evals, "interrupted": interrupted,
         "n_startup_jobs": _optpar_n_startup_jobs(args.max_evals) if args.algo == "tpe" else None,
         "trials_counted": counted, "build_failures": build_failures,
@@ -334,6 +364,7 @@ def _optpar_report(trials, args, results_path, interrupted):
         "best": {"params": best["params"], "loss": best["loss"], "trial": best["number"], "seed": best["seed"]} if best else None,
         "improvement": improvement,
         "defaults": _optpar_plain(OPTPAR_DEFAULTS),
+        "space": _optpar_plain(OPTPAR_SPACE_DESCRIPTION),
         "trials": rows,
         "reproduce": reproduce(best),
     }
@@ -389,7 +420,10 @@ def _optpar_search(args):
     _OPTPAR_TRIAL_COUNT[0] = len([t for t in trials.trials if t["state"] == 2])
     interrupted = False
     counted, build_failures = _optpar_counts(trials)
-    bar = tqdm(total=args.max_evals, initial=min(counted, args.max_evals), desc="optpar search", unit="trial", file=_optpar_sys.stderr)
+    bar = tqdm(total=args.max_evals, initial=min(counted, args.max_evals), desc="optpar search", unit="trial", file=_optpar_sys.stderr,
+               disable=not _optpar_sys.stderr.isatty())
+    # On a terminal, a progress bar (log lines go above it); in a log file or pipe, one line per trial.
+    _OPTPAR_BAR[0] = None if bar.disable else bar
     try:
         # One evaluation per fmin call, saved atomically in between: a killed search loses at most
         # the running trial, and a rerun resumes from the file. Draws whose model cannot be built
@@ -408,11 +442,15 @@ def _optpar_search(args):
             ok = [t["result"]["loss"] for t in trials.trials if (t.get("result") or {}).get("status") == "ok"]
             bar.set_postfix(best_loss="%.4g" % min(ok) if ok else "n/a", unbuilt=build_failures)
             bar.update(counted - before)
+            if bar.disable:
+                _optpar_log("progress: %d/%d trials, best loss %s%s" % (min(counted, args.max_evals), args.max_evals,
+                            "%.6g" % min(ok) if ok else "n/a", ", %d unbuilt" % build_failures if build_failures else ""))
     except KeyboardInterrupt:
         interrupted = True
         _optpar_log("interrupted: stopping with the best so far (rerun to resume)")
     finally:
         bar.close()
+        _OPTPAR_BAR[0] = None
     if build_failures > args.max_evals:
         _optpar_log("stopped: %d draws could not build the model; narrow the space (optpar.yaml)" % build_failures)
     report = _optpar_report(trials, args, results_path, interrupted)

@@ -44,7 +44,7 @@ function pageData(doc: ResultsDoc) {
   };
   return {
     trials,
-    ids: ids.map((id) => ({ id, scale: scale(id), original: doc.defaults[id], best: doc.best?.params[id] })),
+    ids: ids.map((id) => ({ id, scale: scale(id), options: doc.space?.[id]?.options ?? [], original: doc.defaults[id], best: doc.best?.params[id] })),
     best: doc.best?.trial ?? null,
     original: doc.original.trial,
   };
@@ -162,7 +162,7 @@ const DRAW = String.raw`(function () {
     var numeric = h.scale !== 'category' && ok.every(function (t) { return typeof t.params[h.id] === 'number'; });
     var point = function (t) { return { x: numeric ? t.params[h.id] : show(t.params[h.id]), y: t.loss, n: t.n }; };
     var labels = [];
-    if (!numeric) ok.concat(data.trials).forEach(function (t) { var l = show(t.params[h.id]); if (labels.indexOf(l) < 0) labels.push(l); });
+    if (!numeric) h.options.concat(ok.concat(data.trials).map(function (t) { return t.params[h.id]; })).forEach(function (v) { var l = show(v); if (labels.indexOf(l) < 0) labels.push(l); });
     var others = ok.filter(function (t) { return t.n !== data.best && t.n !== data.original; });
     var pick = function (n) { return ok.filter(function (t) { return t.n === n; }).map(point); };
     charts.push(new Chart(canvas, {

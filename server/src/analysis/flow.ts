@@ -90,7 +90,7 @@ export class ValueFlow {
   /** The value written at one hop: a literal is the definition there (named `name`); a name is followed. */
   valueAt(expr: SyntaxNode, definition: FlowDefinition, name: string | undefined, depth: number): FlowSource[] {
     const node = unparen(expr);
-    if (!NAMES.has(node.type) || isParams(node)) return [{ site: node, definition, name }];
+    if (!NAMES.has(node.type) || this.parametrized(node)) return [{ site: node, definition, name }];
     return this.sources(node, depth + 1).filter((s) => !s.unknown);
   }
 
@@ -112,7 +112,7 @@ export class ValueFlow {
   }
 
   private follow(node: SyntaxNode, depth: number): FlowSource[] {
-    if (isParams(node)) return [{ site: node, definition: 'argument', reason: 'already parametrized' }];
+    if (this.parametrized(node)) return [{ site: node, definition: 'argument', reason: 'already parametrized' }];
     let res = this.scopes.resolve(node);
     // scopes.ts reports a subscript of a parameter (cfg["units"]) as that parameter: the object is followed here instead.
     if (res && node.type === 'subscript' && res.parameter && res.kind === 'unresolved') res = undefined;
@@ -127,7 +127,7 @@ export class ValueFlow {
       if (res.parameter) out.push(...this.callSiteSources(res.parameter, depth));
       if (reaches) {
         const value = unparen(res.value);
-        const further = NAMES.has(value.type) && !isParams(value) ? this.sources(value, depth + 1) : [];
+        const further = NAMES.has(value.type) && !this.parametrized(value) ? this.sources(value, depth + 1) : [];
         if (further.length && further.some((s) => !s.unknown)) out.push(...further.filter((s) => !s.unknown));
         else out.push({ site: value, definition: res.definition, name: res.name });
       }
@@ -144,6 +144,13 @@ export class ValueFlow {
     return [{ site: node, definition: 'argument', reason: res.reason }];
   }
 
+  /** params['id'] as optpar writes it: `params` is not the file's own (a dict the user calls params is followed like any other). */
+  private parametrized(node: SyntaxNode): boolean {
+    if (!isParams(node)) return false;
+    const target = node.childForFieldName('value')!;
+    return target.type !== 'identifier' || this.scopes.resolveName('params', target) === undefined;
+  }
+
   // ---- parameters and the calls that pass them ----
 
   /** The values the calls of a function pass for one of its parameters, followed into the callers. */
@@ -153,8 +160,9 @@ export class ValueFlow {
     const label = `${functionLabel(ref.fn)}.${ref.name}`;
     const out: FlowSource[] = [];
     for (const call of this.callSites(ref.fn).calls) {
-      const value = argumentFor(call, info);
-      if (value) out.push(...this.valueAt(value, 'argument', label, depth));
+      const passed = argumentFor(call, info);
+      const value = passed ?? this.splatted(call, info.name, depth);
+      if (value && value !== 'unknown') out.push(...this.valueAt(value, passed ? 'argument' : 'dict-entry', label, depth));
     }
     return out;
   }
@@ -165,7 +173,28 @@ export class ValueFlow {
     if (!sites.complete || sites.calls.length === 0) return true;
     const info = this.paramsOf(ref.fn).find((p) => p.name === ref.name);
     if (!info) return true;
-    return sites.calls.some((call) => argumentFor(call, info) === undefined);
+    return sites.calls.some((call) => {
+      const value = argumentFor(call, info) ?? this.splatted(call, info.name, 0);
+      return value === undefined || value === 'unknown';
+    });
+  }
+
+  /** What f(**kwargs) passes for a name when kwargs is a dict the file writes: its entry, undefined, or 'unknown'. */
+  private splatted(call: SyntaxNode, name: string, depth: number): SyntaxNode | 'unknown' | undefined {
+    let found: SyntaxNode | 'unknown' | undefined;
+    for (const arg of argumentsOf(call)) {
+      if (arg.type !== 'dictionary_splat') continue;
+      const inner = arg.namedChildren[0];
+      if (!inner) return 'unknown';
+      for (const obj of this.objectsOf(inner, depth)) {
+        const site = unparen(obj.site);
+        if (site.type !== 'dictionary' && !(site.type === 'call' && site.childForFieldName('function')?.text === 'dict')) return 'unknown';
+        if (site.namedChildren.some((c) => c.type === 'dictionary_splat') || argumentsOf(site).some((c) => c.type === 'dictionary_splat')) return 'unknown';
+        const entry = dictEntry(site, name);
+        if (entry) found = entry;
+      }
+    }
+    return found;
   }
 
   /** The calls of a function defined in the file: by its name, a class's for __init__, self.name() for a method. */
@@ -185,8 +214,8 @@ export class ValueFlow {
         calls = (this.methodIndex().get(name) ?? []).filter((c) => within(c, owner));
       }
     } else calls = this.calleeIndex().get(name) ?? [];
-    // A call that splats its arguments may pass anything.
-    const plain = calls.filter((c) => !c.childForFieldName('arguments')?.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat'));
+    // A call that splats a sequence may pass anything anywhere; **dict is read where the dict is the file's (splatted).
+    const plain = calls.filter((c) => !c.childForFieldName('arguments')?.namedChildren.some((a) => a.type === 'list_splat'));
     const complete = plain.length === calls.length && this.references(refName) <= calls.length + 1;
     return { calls: plain, complete };
   }
@@ -277,10 +306,10 @@ export class ValueFlow {
   // ---- objects: config instances, argparse, absl ----
 
   /** What an object expression may be (with the holder's name): the values that reach it, calls of helper functions followed to what they return. */
-  objectsOf(expr: SyntaxNode, depth: number): { site: SyntaxNode; name?: string }[] {
+  objectsOf(expr: SyntaxNode, depth: number): { site: SyntaxNode; name?: string; reason?: string }[] {
     const node = unparen(expr);
-    const sites: { site: SyntaxNode; name?: string }[] = NAMES.has(node.type) ? this.sources(node, depth + 1) : [{ site: node }];
-    const out: { site: SyntaxNode; name?: string }[] = [];
+    const sites: { site: SyntaxNode; name?: string; reason?: string }[] = NAMES.has(node.type) ? this.sources(node, depth + 1) : [{ site: node }];
+    const out: { site: SyntaxNode; name?: string; reason?: string }[] = [];
     for (const s of sites) {
       const fn = s.site.type === 'call' ? this.userFunction(s.site) : undefined;
       if (fn?.type === 'function_definition' && depth < MAX_DEPTH) {
@@ -316,10 +345,15 @@ export class ValueFlow {
     if (!object || !attr) return [{ site: node, definition: 'argument', unknown: true }];
     const label = `${object.text.replace(/\s+/g, '')}.${attr}`;
     const out: FlowSource[] = [];
-    for (const { site: obj } of this.objectsOf(object, depth)) {
-      if (isFlags(obj)) out.push(...this.abslDefault(attr, label, depth));
-      else if (obj.type === 'call' && isParseArgs(obj)) out.push(...this.argparseDefault(attr, label, depth));
+    for (const { site: obj, reason } of this.objectsOf(object, depth)) {
+      if (isFlags(obj)) {
+        const absl = this.abslDefault(attr, label, depth);
+        // FLAGS, unparsed = parser.parse_known_args() (TensorFlow's tutorials): argparse under absl's name.
+        out.push(...(absl.length ? absl : this.argparseDefault(attr, label, depth)));
+      } else if (obj.type === 'call' && isParseArgs(obj)) out.push(...this.argparseDefault(attr, label, depth));
       else if (obj.type === 'call') out.push(...this.instanceAttribute(obj, attr, depth));
+      // args, _ = parser.parse_known_args(): unpacked, so not followed; its options are still the file's.
+      else if (reason && /unpacked/.test(reason)) out.push(...this.argparseDefault(attr, label, depth));
     }
     return out.length ? out : [{ site: node, definition: 'argument', unknown: true }];
   }

@@ -258,10 +258,9 @@ function writtenCandidates(text: string, call: CatalogueCall, arg: MatchedArg, f
   const written = unparen(arg.value);
   // An object passed as the value (Adam(...), ReLU(...)) has its own hyperparameters.
   if (written.type === 'call' && callIds.has(written.id)) return [];
-  const parametrized = written.type === 'subscript' && written.childForFieldName('value')?.text === 'params';
-  if (!parametrized && ['identifier', 'attribute', 'subscript'].includes(written.type)) return undefined;
-  const reason = parametrized ? 'already parametrized' : undefined;
-  return analyseValue(text, call, arg, fixed, written, 'argument', undefined, arg.value, reason, options);
+  // Names, attributes and subscripts (params['id'] too: a dict the file defines may be called params) are followed by resolvedCandidates.
+  if (['identifier', 'attribute', 'subscript'].includes(written.type)) return undefined;
+  return analyseValue(text, call, arg, fixed, written, 'argument', undefined, arg.value, undefined, options);
 }
 
 /**

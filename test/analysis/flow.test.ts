@@ -358,6 +358,19 @@ describe('issue 10 §1: values that travel', () => {
     expect(byId(scan(src)).get('FLAGS.units')).toMatchObject({ value: '40', definition: 'cli-default', kind: 'hyperparameter' });
   });
 
+  it('objects filled after they are made: config.x = ... on a ConfigDict a helper returns, hp["k"] = ... on an empty dict, dataclass field(default=...)', () => {
+    const src =
+      head +
+      'import ml_collections\nfrom dataclasses import dataclass, field\n@dataclass\nclass C:\n    lr: float = field(default=3e-4)\n' +
+      'def get_config():\n    config = ml_collections.ConfigDict()\n    config.hidden = 128\n    return config\n' +
+      'cfg = get_config()\nhp = {}\nhp["rate"] = 0.4\nd = layers.Dense(cfg.hidden)\nr = layers.Dropout(hp["rate"])\nopt = keras.optimizers.Adam(learning_rate=C().lr)\n';
+    const r = byId(scan(src));
+    expect(r.get('config.hidden')).toMatchObject({ value: '128', kind: 'hyperparameter', definition: 'variable' });
+    expect(r.get('hp.rate')).toMatchObject({ value: '0.4', kind: 'hyperparameter', definition: 'dict-entry' });
+    expect(r.get('C.lr')).toMatchObject({ value: '3e-4', kind: 'hyperparameter', definition: 'class-attribute' });
+    expect(r.get('C.lr')!.uses.map((u) => u.start)).toEqual([offsetOf(src, 'C().lr')]);
+  });
+
   it('an attribute of an object nothing in the file describes stays a computed value', () => {
     const src = head + 'import somewhere\nd = layers.Dense(somewhere.settings.units)\n';
     expect(byId(scan(src)).get('d.units')).toMatchObject({ kind: 'not-a-literal', value: 'somewhere.settings.units' });

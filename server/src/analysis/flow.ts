@@ -137,6 +137,11 @@ export class ValueFlow {
       const passed = this.callSiteSources(res.parameter, depth);
       if (passed.length) return passed;
     }
+    // hp = {} filled afterwards (hp["units"] = 64): no literal entry, but an assignment.
+    if (node.type === 'subscript') {
+      const filled = this.subscriptSources(node, depth).filter((s) => !s.unknown);
+      if (filled.length) return filled;
+    }
     if (node.type === 'identifier' && /a loop variable/.test(res.reason)) {
       const elements = this.loopElements(node, depth);
       if (elements) return elements;
@@ -368,6 +373,7 @@ export class ValueFlow {
       const entry = dictEntry(obj.site, key.value);
       const holder = obj.name ?? target.text.replace(/\s+/g, '');
       if (entry) out.push(...this.valueAt(entry, 'dict-entry', `${holder}.${key.value}`, depth));
+      else out.push(...this.setAfterwards(obj.site, key.value, 'item', depth));
     }
     return out.length ? out : [{ site: node, definition: 'argument', unknown: true }];
   }
@@ -415,10 +421,10 @@ export class ValueFlow {
     const args = argumentsOf(call);
     if (callee && NAMESPACES.has(callee.text.split('.').pop() ?? '')) {
       const value = keyword(args, attr);
-      return value ? this.valueAt(value, 'argument', `${callee.text.split('.').pop()}.${attr}`, depth) : [];
+      return value ? this.valueAt(value, 'argument', `${callee.text.split('.').pop()}.${attr}`, depth) : this.setAfterwards(call, attr, 'attribute', depth);
     }
     const cls = this.userFunction(call);
-    if (cls?.type !== 'class_definition') return [];
+    if (cls?.type !== 'class_definition') return this.setAfterwards(call, attr, 'attribute', depth);
     const className = cls.childForFieldName('name')?.text ?? '';
     const label = `${className}.${attr}`;
     const init = methodNamed(cls, '__init__');
@@ -441,12 +447,40 @@ export class ValueFlow {
     return this.classAttribute(cls, attr, label, depth);
   }
 
+  /**
+   * An object made, named, then filled: config = ConfigDict(); config.lr = 0.1 (ml_collections,
+   * EasyDict, SimpleNamespace()), or hp = {}; hp["units"] = 64. The last such assignment in the
+   * scope that names the object.
+   */
+  private setAfterwards(made: SyntaxNode, key: string, how: 'attribute' | 'item', depth: number): FlowSource[] {
+    const assign = made.parent?.type === 'assignment' ? made.parent : undefined;
+    const holder = assign?.childForFieldName('left');
+    if (holder?.type !== 'identifier') return [];
+    const scope = this.scopes.enclosingScope(assign!);
+    let found: SyntaxNode | undefined;
+    for (const other of (scope.type === 'module' ? scope : scope.childForFieldName('body'))?.descendantsOfType('assignment') ?? []) {
+      const left = other.childForFieldName('left');
+      if (!left || other.startIndex < assign!.endIndex || this.scopes.enclosingScope(other).id !== scope.id) continue;
+      if (how === 'attribute') {
+        if (left.type !== 'attribute' || left.childForFieldName('object')?.text !== holder.text || left.childForFieldName('attribute')?.text !== key) continue;
+      } else {
+        const index = left.type === 'subscript' ? left.childForFieldName('subscript') : undefined;
+        const lit = index && evalLiteral(index);
+        if (left.childForFieldName('value')?.text !== holder.text || lit?.kind !== 'string' || lit.value !== key) continue;
+      }
+      found = other.childForFieldName('right') ?? found;
+    }
+    return found ? this.valueAt(found, how === 'attribute' ? 'variable' : 'dict-entry', `${holder.text}.${key}`, depth) : [];
+  }
+
   private classAttribute(cls: SyntaxNode, attr: string, label: string, depth: number): FlowSource[] {
     for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
       const assign = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : stmt;
       if (assign?.type !== 'assignment') continue;
       if (assign.childForFieldName('left')?.text !== attr) continue;
-      const right = assign.childForFieldName('right');
+      let right = assign.childForFieldName('right');
+      // A dataclass field: lr: float = field(default=1e-3).
+      if (right?.type === 'call' && /^(dataclasses\.)?field$/.test(right.childForFieldName('function')?.text ?? '')) right = keyword(argumentsOf(right), 'default') ?? null;
       if (right) return this.valueAt(right, 'class-attribute', label, depth);
     }
     return [];

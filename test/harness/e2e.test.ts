@@ -180,20 +180,11 @@ describe.sequential('harness end to end (real TensorFlow, Keras 3, hyperopt)', (
       expect(result.loss).toBeUndefined();
     }, TIMEOUT);
 
-    it('a search (seed 0, verified to draw failing shapes) records STATUS_FAIL trials with their errors and still runs max_evals trials', () => {
-      const r = python([harness, '--seed', '0'], join(tmp, 'conv_shapes'));
-      expect(r.status, r.stderr.slice(-3000)).toBe(0);
-      const results = readResults(harness);
-      expect(results.trials).toHaveLength(3);
-      const failed = results.trials.filter((t) => t.status === 'fail');
-      expect(failed.length, 'seed 0 draws at least one shape Keras rejects').toBeGreaterThanOrEqual(1);
-      for (const t of failed) {
-        expect(t.error).toMatch(/^ValueError: /);
-        expect(t.loss).toBeNull();
-      }
-      for (const t of results.trials.filter((t) => t.status === 'ok')) expect(Number.isFinite(t.loss)).toBe(true);
-      expect(r.stderr).toMatch(/optpar: trial \d failed: ValueError/);
-      if (results.best === null) expect(r.stdout).toContain('no trial succeeded');
+    it('the kernels and pools no other value fits are reported fixed (shapes.ts), and the harness searches none of them', () => {
+      const hps = scanHps(file) as (ScanHp & { kind: string; reason: string | null })[];
+      for (const id of ids) expect(hps.find((h) => h.id === id), id).toMatchObject({ tunable: false, kind: 'fixed-by-task', reason: expect.stringMatching(/feature map/) });
+      const plain = readFileSync(generate(file, 'conv_shapes_all', ['--max-evals', '3', '--force']), 'utf8');
+      for (const id of ids) expect(plain).not.toContain(`"${id}": hp.`);
     }, TIMEOUT);
   });
 

@@ -58,8 +58,9 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
 
   return candidates.map((cand) => {
     const prefix = cand.definitionName === undefined ? prefixes.get(cand.callId)! : '';
-    const start = cand.site.startIndex;
-    const end = cand.site.endIndex;
+    // An implicit value's span is empty, where its keyword argument would be inserted.
+    const start = cand.insertAt === 'after' ? cand.site.endIndex : cand.insertAt === 'inside' ? cand.site.startIndex + 1 : cand.site.startIndex;
+    const end = cand.insertAt ? start : cand.site.endIndex;
     return {
       id: unique(baseName(cand, prefix)),
       call: cand.call,
@@ -78,6 +79,8 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
       uses: cand.uses.map((u) => ({ start: u.startIndex, end: u.endIndex })),
       space: cand.space,
       doc: cand.doc,
+      ...(cand.insertion ? { insertion: cand.insertion } : {}),
+      ...(cand.template ? { template: cand.template } : {}),
     };
   });
 }

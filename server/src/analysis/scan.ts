@@ -12,6 +12,8 @@ import { type FlowSource, ValueFlow } from './flow';
 import { findLayerLoops, intValue, LOOP_CALLABLE, loopParam } from './loops';
 import { defaultSpace } from './space';
 import { boundSpatialSpaces } from './shapes';
+import { optimizerClassCandidates } from './optimizerChoice';
+import { implicitCandidates } from './implicit';
 import { assignIds } from './ids';
 import { unreadableReason } from './input';
 import { indexNodes, mergeIndexes, type NodeIndex, statementIndexes } from './nodeIndex';
@@ -30,6 +32,8 @@ export interface Candidate extends Omit<Hyperparameter, 'id' | 'span' | 'uses'> 
   site: SyntaxNode;
   /** Argument expressions that use the value when it is defined elsewhere. */
   uses: readonly SyntaxNode[];
+  /** Implicit values: the keyword goes after `site` (the last argument) or inside it (an empty argument list). */
+  insertAt?: 'after' | 'inside';
 }
 
 const nameCache = new WeakMap<Catalogue, { bareNames: ReturnType<typeof bareNameIndex>; lastNames: Set<string>; id: number }>();
@@ -172,6 +176,9 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
   }
 
   candidates = boundSpatialSpaces(candidates, calls, parts, text, scopes);
+  // The optimizer class as a choice, and high-value arguments left unwritten (Adam(), fit(x, y)).
+  for (const cand of optimizerClassCandidates(calls, catalogue, imports)) candidates.push(cand);
+  for (const cand of implicitCandidates(calls, scopes)) candidates.push(cand);
   // What the task or the shapes fix beyond the output layer (roles.ts): recomputed every scan.
   for (const [i, reason] of taskFixed(calls, outputs, candidates, text)) {
     candidates[i] = { ...candidates[i], kind: 'fixed-by-task', tunable: false, reason, space: undefined };
@@ -201,6 +208,11 @@ function statementWorkOf(text: string, calls: CatalogueCall[], outputs: Set<numb
         ? `output layer: ${arg.param.name} is set by the task (the number of classes or targets), not tuned`
         : undefined);
       if (!arg.param.tune && !fixed) continue;
+      if (arg.param.removed) {
+        // A Keras 2 argument Keras 3 refuses (decay): said, never tuned.
+        work.push(analyseValue(text, call, arg, undefined, unparen(arg.value), 'argument', undefined, arg.value, arg.param.removed, options));
+        continue;
+      }
       work.push(writtenCandidates(text, call, arg, fixed, callIds, options) ?? { call, arg, fixed });
     }
   }

@@ -17,7 +17,7 @@ export type SearchSpace =
 export type HyperparameterKind = 'hyperparameter' | 'budget' | 'fixed-by-task' | 'not-a-literal' | 'ignored';
 
 /** Where the value lives: the argument itself, or a definition the argument refers to. */
-export type DefinitionKind = 'argument' | 'variable' | 'dict-entry' | 'class-attribute' | 'parameter-default';
+export type DefinitionKind = 'argument' | 'variable' | 'dict-entry' | 'class-attribute' | 'parameter-default' | 'implicit';
 
 export interface Hyperparameter {
   /** Readable, unique in the file: dense_1.units, conv2d.kernel_size, fit.epochs, learning_rate. */
@@ -46,6 +46,17 @@ export interface Hyperparameter {
   uses: Span[];
   space?: SearchSpace;
   doc?: string;
+  /**
+   * An implicit value (definition 'implicit': the Keras default, not written): a rewrite inserts
+   * `${before}${keyword}=<value>` at the empty span.
+   */
+  insertion?: { before: string; keyword: string };
+  /**
+   * A value that is part of an expression rather than the whole of it: a rewrite writes this text
+   * with `{}` replaced by the new value (an optimizer class chosen at its callee:
+   * `getattr(keras.optimizers, {})`).
+   */
+  template?: string;
 }
 
 export interface AnalysisError {

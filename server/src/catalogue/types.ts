@@ -52,6 +52,13 @@ export interface ParamSpec {
   budget?: boolean;
   /** A range around the current value, preferred to range/choices when it applies. */
   relative?: RelativeRange;
+  /**
+   * The Keras default, for a parameter worth tuning even when the code leaves it unwritten (an
+   * optimizer's learning rate, fit's batch size): reported as an implicit hyperparameter.
+   */
+  implicit?: Scalar;
+  /** A Keras 2 parameter that Keras 3 no longer accepts: reported with this reason, never tuned. */
+  removed?: string;
   doc?: string;
 }
 

@@ -18,7 +18,7 @@ const CALLABLE_KINDS: CallableKind[] = [
 ];
 const VALUE_TYPES: ValueType[] = ['int', 'float', 'bool', 'string', 'tuple'];
 const CALLABLE_FIELDS = ['name', 'kind', 'paths', 'id', 'output', 'passthrough', 'wrapper', 'doc', 'params'];
-const PARAM_FIELDS = ['name', 'position', 'legacy', 'type', 'size', 'range', 'choices', 'scale', 'tune', 'fixed', 'budget', 'relative', 'doc'];
+const PARAM_FIELDS = ['name', 'position', 'legacy', 'type', 'size', 'range', 'choices', 'scale', 'tune', 'fixed', 'budget', 'relative', 'implicit', 'removed', 'doc'];
 const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** Keras's own rule for layer names: Conv2DTranspose -> conv2d_transpose. */
@@ -112,6 +112,12 @@ function validateParam(raw: unknown, fail: (field: string | undefined, message: 
   if (raw.tune !== undefined && typeof raw.tune !== 'boolean') bad('tune', 'must be true or false');
   if (raw.fixed !== undefined && typeof raw.fixed !== 'string') bad('fixed', 'must be a reason (a string)');
   if (raw.budget !== undefined && typeof raw.budget !== 'boolean') bad('budget', 'must be true or false');
+  if (raw.removed !== undefined && typeof raw.removed !== 'string') bad('removed', 'must be a reason (a string)');
+  if (raw.implicit !== undefined) {
+    const v = raw.implicit;
+    const fits = (type === 'int' && Number.isInteger(v)) || (type === 'float' && typeof v === 'number') || (type === 'string' && typeof v === 'string') || (type === 'bool' && typeof v === 'boolean');
+    if (!fits) bad('implicit', `must be the Keras default, a ${type}`);
+  }
   const relative = raw.relative === undefined ? undefined : validateRelative(raw.relative, type, (message) => bad('relative', message));
   let range: [number, number] | undefined;
   if (raw.range !== undefined) {
@@ -130,7 +136,7 @@ function validateParam(raw: unknown, fail: (field: string | undefined, message: 
       bad('choices', 'must be a non-empty list of values or a "$set" reference');
   }
   const tune = (raw.tune as boolean | undefined) ?? true;
-  if (tune && raw.fixed === undefined && range === undefined && choices === undefined && ok)
+  if (tune && raw.fixed === undefined && raw.removed === undefined && range === undefined && choices === undefined && ok)
     bad(undefined, 'a tunable parameter needs a range or choices (or tune: false / fixed)');
   if (!ok) return undefined;
   return {
@@ -146,6 +152,8 @@ function validateParam(raw: unknown, fail: (field: string | undefined, message: 
     fixed: raw.fixed as string | undefined,
     budget: raw.budget as boolean | undefined,
     relative,
+    implicit: raw.implicit as Scalar | undefined,
+    removed: raw.removed as string | undefined,
     doc: typeof raw.doc === 'string' ? raw.doc : undefined,
   };
 }

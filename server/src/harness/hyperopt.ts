@@ -53,7 +53,8 @@ function pyType(h: Hyperparameter): string {
 
 /** The original value's Python text: the literal as written, or the element of a tuple tuned as one value. */
 function defaultText(h: Hyperparameter): string {
-  if (h.tupleSize !== undefined && h.element === undefined) return pyLiteral(h.current!);
+  // A tuple tuned as one value, an implicit Keras default, an optimizer class named at its callee.
+  if ((h.tupleSize !== undefined && h.element === undefined) || h.insertion || h.template) return pyLiteral(h.current!);
   return h.value;
 }
 
@@ -136,8 +137,11 @@ export function generateHarness(text: string, sourcePath: string, catalogue: Cat
       (a) => a.type === 'keyword_argument' && ['validation_data', 'validation_split'].includes(a.childForFieldName('name')?.text ?? ''),
     ),
   );
+  // What makes a statement part of a trial: it builds Keras objects, or reads a tuned value.
+  // Data utilities (image_dataset_from_directory, ImageDataGenerator) and methods are not
+  // markers: untuned, they load data once per search, not once per trial.
   const markers = [
-    ...calls.filter((c) => c.spec.kind !== 'method').map((c) => c.node),
+    ...calls.filter((c) => c.spec.kind !== 'method' && c.spec.kind !== 'function').map((c) => c.node),
     ...root.descendantsOfType('subscript').filter((s) => s.childForFieldName('value')?.text === 'params'),
   ];
   const split = splitModule(rewritten, root, markers);

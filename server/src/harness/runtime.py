@@ -296,8 +296,9 @@ def _optpar_is_build_failure(result):
 
 def _optpar_counts(trials):
     """(trials that count toward max_evals, build failures): a model that could not be built cost no training."""
-    build = sum(1 for t in trials.trials if _optpar_is_build_failure(t.get("result") or {}))
-    return len(trials.trials) - build, build
+    finished = [t for t in trials.trials if t["state"] == 2]  # not the queued first trial
+    build = sum(1 for t in finished if _optpar_is_build_failure(t.get("result") or {}))
+    return len(finished) - build, build
 
 
 def _optpar_n_startup_jobs(max_evals):

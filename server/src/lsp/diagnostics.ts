@@ -5,7 +5,7 @@
 import { LineIndex } from '../analysis/lines';
 import { describeSpace } from '../analysis/space';
 import type { AnalysisError, Hyperparameter, Span } from '../analysis/types';
-import { paramRef } from '../refactor/parametrize';
+import { paramRef, rewriteText } from '../refactor/parametrize';
 import { codeHref, NAME, type DiagnosticCode } from './constants';
 import { DiagnosticSeverity, type Diagnostic, type Range } from './protocol';
 import type { SeverityName, Settings } from './settings';
@@ -24,6 +24,10 @@ export interface HyperparameterData {
   tuple?: number;
   /** Set (false) when there is no literal value, so nothing to parametrize. */
   literal?: false;
+  /** An implicit value: the keyword argument parametrizing inserts. */
+  insertion?: { before: string; keyword: string };
+  /** A value inside an expression (an optimizer class): the text parametrizing fills. */
+  template?: string;
 }
 
 const SEVERITY: Record<Exclude<SeverityName, 'off'>, DiagnosticSeverity> = {
@@ -42,6 +46,8 @@ export function hyperparameterData(text: string, h: Hyperparameter): Hyperparame
   if (!h.id.endsWith(`.${h.param}`) && h.id !== h.param) data.param = h.param;
   if (h.current === undefined || h.kind === 'ignored') data.literal = false;
   else if (h.tupleSize !== undefined && h.element === undefined) data.tuple = h.tupleSize;
+  if (h.insertion) data.insertion = h.insertion;
+  if (h.template) data.template = h.template;
   return data;
 }
 
@@ -52,12 +58,12 @@ export function paramOf(data: HyperparameterData): string {
 /** What parametrizing a hyperparameter writes over its range, or undefined when it has no literal value. */
 export function replacement(data: HyperparameterData): string | undefined {
   if (data.literal === false) return undefined;
-  const ref = paramRef(data.id);
-  return data.tuple ? `(${Array(data.tuple).fill(ref).join(', ')})` : ref;
+  return rewriteText({ tupleSize: data.tuple, insertion: data.insertion, template: data.template }, paramRef(data.id));
 }
 
 export function message(h: Hyperparameter): string {
   const value = h.value.length > 40 ? `${h.value.slice(0, 37)}...` : h.value;
+  if (h.tunable && h.space && h.definition === 'implicit') return `${h.id} = ${value} (Keras default, not written): tune in ${describeSpace(h.space)}`;
   if (h.tunable && h.space) return `${h.id} = ${value}: tune in ${describeSpace(h.space)}`;
   if (h.kind === 'budget') return `${h.id} = ${value}: a training budget, kept as written (optpar.tuneBudget searches it)`;
   return `${h.id} = ${value}: not tuned (${h.reason ?? h.kind})`;

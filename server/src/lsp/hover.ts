@@ -31,7 +31,9 @@ export function hover(text: string, hps: Hyperparameter[], position: Position, m
     '',
     `- id: \`${h.id}\``,
     `- type: ${h.type}${h.tupleSize ? ` (tuple of ${h.tupleSize}${h.element !== undefined ? `, element ${h.element}` : ''})` : ''}`,
-    `- value: \`${h.value.length > 60 ? h.value.slice(0, 57) + '...' : h.value}\``,
+    h.definition === 'implicit'
+      ? `- value: \`${h.value}\`, the Keras default (not written: parametrizing inserts \`${h.param}=\`)`
+      : `- value: \`${h.value.length > 60 ? h.value.slice(0, 57) + '...' : h.value}\``,
     `- ${status}`,
     `- used ${uses}`,
   ].join('\n');

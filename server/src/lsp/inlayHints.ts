@@ -23,7 +23,7 @@ export function inlayHints(text: string, hps: Hyperparameter[], range: Range): I
     if (!h.tunable) continue;
     out.push({
       position: lines.position(h.span.end),
-      label: rangeLabel(h.space),
+      label: h.definition === 'implicit' ? `${h.param}=${h.value} (Keras default) ${rangeLabel(h.space)}` : rangeLabel(h.space),
       paddingLeft: true,
       tooltip: `${h.id}: search ${describeSpace(h.space, Infinity)}`,
     });

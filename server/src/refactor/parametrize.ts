@@ -37,6 +37,21 @@ export function chooseHyperparameters(hps: Hyperparameter[], ids?: string[]): { 
   return { chosen: hps.filter((h) => wanted.has(h.id) && h.current !== undefined), unknown, unusable };
 }
 
+/** The shape of a value's text, which decides how a rewrite writes the new one. */
+export type ValueShape = Pick<Hyperparameter, 'tupleSize' | 'element' | 'insertion' | 'template'>;
+
+/**
+ * What a rewrite writes over a value's span for the Python expression `expr`: a tuple tuned as
+ * one value stays a tuple of it, an implicit value is inserted as a keyword argument, and a value
+ * inside an expression fills its template.
+ */
+export function rewriteText(h: ValueShape, expr: string): string {
+  if (h.insertion) return `${h.insertion.before}${h.insertion.keyword}=${expr}`;
+  if (h.template) return h.template.replace('{}', expr);
+  if (h.tupleSize !== undefined && h.element === undefined) return `(${Array(h.tupleSize).fill(expr).join(', ')})`;
+  return expr;
+}
+
 /**
  * Rewrites each chosen value into params['<id>'], touching nothing else. A tuple tuned as one
  * value becomes a tuple of the same reference, so kernel_size=(3, 3) stays square.
@@ -46,8 +61,7 @@ export function parametrize(text: string, chosen: Hyperparameter[]): Parametriza
   const defaults: Record<string, Scalar> = {};
   for (const h of chosen) {
     if (h.current === undefined) continue;
-    const ref = paramRef(h.id);
-    const newText = h.tupleSize !== undefined && h.element === undefined ? `(${Array(h.tupleSize).fill(ref).join(', ')})` : ref;
+    const newText = rewriteText(h, paramRef(h.id));
     edits.push({ id: h.id, span: h.span, original: text.slice(h.span.start, h.span.end), newText });
     defaults[h.id] = h.current;
   }

@@ -1,0 +1,106 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parseSyntax } from '../../server/src/analysis/parse';
+import type { Hyperparameter } from '../../server/src/analysis/types';
+import { applyEdits } from '../../server/src/refactor/edits';
+import { chooseHyperparameters, parametrize } from '../../server/src/refactor/parametrize';
+import { venvPython } from '../helpers/python';
+import { byId, readFixture, scan } from './helpers';
+
+/**
+ * Issue 10 §4: the optimizer class as a choice (only classes that accept the arguments as
+ * written), learning rates and batch sizes that are not written reported at their Keras default
+ * where the keyword would go, and Keras 2's `decay` reported with the reason it cannot be used.
+ */
+
+const text = readFixture('optimizer_objects.py');
+const result = scan(text);
+const hps = byId(result);
+const at = (needle: string, delta = 0, nth = 0) => {
+  let i = -1;
+  for (let n = 0; n <= nth; n++) i = text.indexOf(needle, i + 1);
+  expect(i, needle).toBeGreaterThanOrEqual(0);
+  return i + delta;
+};
+
+describe('optimizer objects and implicit values (optimizer_objects.py)', () => {
+  it('offers the optimizer class, among the sensible ones that accept every written argument', () => {
+    expect(hps.get('opt.class')).toMatchObject({ kind: 'hyperparameter', value: 'keras.optimizers.Adam', current: 'Adam', space: { kind: 'choice', options: ['Adam', 'AdamW', 'Nadam', 'RMSprop'] } });
+    expect(hps.get('opt.class')!.span).toEqual({ start: at('keras.optimizers.Adam()'), end: at('keras.optimizers.Adam()') + 'keras.optimizers.Adam'.length });
+    // momentum: only SGD and RMSprop take it.
+    expect(hps.get('compile_1.optimizer.class')).toMatchObject({ current: 'SGD', space: { kind: 'choice', options: ['SGD', 'RMSprop'] } });
+    // beta_1: not RMSprop.
+    expect(hps.get('compile_4.optimizer.class')).toMatchObject({ current: 'Nadam', space: { kind: 'choice', options: ['Nadam', 'Adam', 'AdamW'] } });
+    // A bare import: the module is imported by name in the rewrite.
+    expect(hps.get('compile_2.optimizer.class')!.template).toBe('getattr(__import__("keras.optimizers", fromlist=["RMSprop"]), {})');
+    expect(hps.get('compile_1.optimizer.class')!.template).toBe('getattr(tf.keras.optimizers, {})');
+    // tensorflow_addons optimizers are recognised (their AdamW takes weight_decay first), not offered another class.
+    expect(hps.get('compile_3.optimizer.weight_decay')).toMatchObject({ value: '1e-4', call: 'tensorflow_addons.optimizers.AdamW' });
+    expect(hps.has('compile_3.optimizer.class')).toBe(false);
+  });
+
+  it('reports unwritten learning rates at the Keras default of their class, where the keyword goes', () => {
+    const lr = hps.get('opt.learning_rate')!;
+    expect(lr).toMatchObject({ definition: 'implicit', kind: 'hyperparameter', current: 0.001, value: '0.001', insertion: { before: '', keyword: 'learning_rate' } });
+    expect(lr.span).toEqual({ start: at('Adam()', 5), end: at('Adam()', 5) });
+    expect(lr.space).toEqual({ kind: 'loguniform', low: 1e-4, high: 0.01 });
+    expect(hps.get('compile_3.optimizer.learning_rate')).toMatchObject({ definition: 'implicit', current: 0.001, insertion: { before: ', ', keyword: 'learning_rate' } });
+    // A trailing comma: inserted right after the last argument, before the comma.
+    const nadam = hps.get('compile_4.optimizer.learning_rate')!;
+    expect(nadam.span.start).toBe(at('beta_1=0.85', 'beta_1=0.85'.length));
+    // Written learning rates are plain arguments (lr= is the legacy name of learning_rate).
+    expect(hps.get('compile_1.optimizer.learning_rate')).toMatchObject({ definition: 'argument', value: '0.05' });
+    expect(hps.get('compile_2.optimizer.learning_rate')).toMatchObject({ definition: 'argument', value: '0.001', writtenAs: 'lr' });
+  });
+
+  it("reports fit's batch size at 32 when fit trains on arrays, and not for a tf.data dataset", () => {
+    expect(hps.get('fit.batch_size')).toMatchObject({ definition: 'implicit', current: 32, insertion: { before: ', ', keyword: 'batch_size' } });
+    expect(hps.get('fit.batch_size')!.span.start).toBe(at('validation_split=0.2', 'validation_split=0.2'.length));
+    expect([...hps.keys()].filter((id) => id.startsWith('fit_1.'))).toEqual(['fit_1.epochs']);
+  });
+
+  it("reports Keras 2's decay with the reason, never tuned", () => {
+    expect(hps.get('compile_2.optimizer.decay')).toMatchObject({ tunable: false, kind: 'not-a-literal', value: '1e-6', reason: expect.stringMatching(/Keras 3 optimizers no longer accept it/) });
+  });
+
+  it('at the defaults, every rewritten optimizer is built exactly as the original (real Keras: same class, same config)', () => {
+    const { chosen } = chooseHyperparameters(result.hyperparameters);
+    const p = parametrize(text, chosen);
+    const root = parseSyntax(text).root;
+    const pairs: { original: string; rewritten: string }[] = [];
+    for (const h of result.hyperparameters.filter((h: Hyperparameter) => h.template)) {
+      let call = root.descendantForIndex(h.span.start, h.span.end);
+      while (call.type !== 'call') call = call.parent!;
+      const inside = p.edits.filter((e) => e.span.start >= call.startIndex && e.span.end <= call.endIndex);
+      const shifted = inside.map((e) => ({ ...e, span: { start: e.span.start - call.startIndex, end: e.span.end - call.startIndex } }));
+      pairs.push({ original: call.text, rewritten: applyEdits(call.text, shifted) });
+    }
+    expect(pairs).toHaveLength(4);
+    const py = String.raw`
+import json, sys
+import keras
+import tensorflow as tf
+from keras.optimizers import RMSprop
+data = json.load(sys.stdin)
+out = []
+for pair in data["pairs"]:
+    if "decay=" in pair["original"]:
+        # Keras 3 refuses Keras 2's decay: compare the class chosen, built without it.
+        pair = {k: v.replace(", decay=1e-6", "").replace("lr=", "learning_rate=") for k, v in pair.items()}
+    a = eval(pair["original"])
+    b = eval(pair["rewritten"], dict(globals(), params=data["defaults"]))
+    ca, cb = a.get_config(), b.get_config()
+    ca.pop("name", None); cb.pop("name", None)
+    out.append({"original": pair["original"], "same": type(a) is type(b) and ca == cb})
+print(json.dumps(out))
+`;
+    const stdout = execFileSync(venvPython(), ['-c', py], {
+      input: JSON.stringify({ pairs, defaults: p.defaults }),
+      encoding: 'utf8',
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+    });
+    const checks: { original: string; same: boolean }[] = JSON.parse(stdout.trim().split('\n').pop()!);
+    expect(checks.filter((c) => !c.same)).toEqual([]);
+    expect(checks).toHaveLength(4);
+  });
+});

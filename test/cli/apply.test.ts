@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, venvPython } from '../helpers/python';
 
@@ -148,7 +149,7 @@ describe.sequential('scan → tune → report → apply on real TensorFlow', () 
         expect(a.code, a.stderr).toBe(0);
         expect(a.stderr).not.toContain('skipped');
         const text = readFileSync(model, 'utf8');
-        if (JSON.stringify(want) !== JSON.stringify(results.original.params)) {
+        if (!isDeepStrictEqual(want, results.original.params)) {
           expect(text).not.toBe(original);
           expect(dry.stdout).toMatch(/^--- a\/.*\n\+\+\+ b\/.*\n@@ /);
         }
@@ -159,7 +160,10 @@ describe.sequential('scan → tune → report → apply on real TensorFlow', () 
           expect(parsePy(h!.value, id), `${id} = ${h!.value} (trial ${trial})`).toEqual(v);
         }
         const ids = new Set(Object.keys(want));
-        expect(mask(text, after, ids)).toBe(mask(original, before, ids));
+        // A class the file did not import joins the import of the class it replaces.
+        let masked = mask(text, after, ids);
+        for (const [id, v] of Object.entries(want)) if (id.endsWith('.class')) masked = masked.replace(new RegExp(`(import [^\n]*), ${v}\n`), '$1\n');
+        expect(masked).toBe(mask(original, before, ids));
       }
       // The HTML report regenerates from the file alone.
       const page = join(dir, 'again.html');
@@ -179,11 +183,11 @@ describe.sequential('scan → tune → report → apply on real TensorFlow', () 
     expect(again.stderr).toMatch(/resuming: 3 trial\(s\) already in .*trials\.pkl/);
     expect(again.stderr).not.toContain('trial 3 started');
     expect(again.stderr).toContain('trial 4 started');
-    const fresh = optpar(['tune', model, '--max-evals', '1', '--fresh'], dir);
+    const fresh = optpar(['tune', model, '--max-evals', '2', '--fresh'], dir);
     expect(fresh.code, fresh.stderr.slice(-2000)).toBe(0);
     expect(fresh.stderr).not.toContain('resuming');
     const results: Results = JSON.parse(readFileSync(join(dir, '.optpar', 'functional_mlp', 'results.json'), 'utf8'));
-    expect(results.trials.map((t) => t.number)).toEqual([1]);
+    expect(results.trials.map((t) => t.number)).toEqual([1, 2]);
   }, TIMEOUT);
 
   it('an edited model: the value changed by hand is skipped and named, the others applied', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scanSource } from '../../server/src/analysis/scan';
 import { loadCatalogue } from '../../server/src/catalogue/load';
 import { type AppliedValue, applyValues } from '../../server/src/refactor/apply';
-import { unifiedDiff } from '../../server/src/cli/apply';
+import { unifiedDiff } from '../../server/src/refactor/applyResults';
 
 /**
  * Issue 11 §3: applying a search's values is a pure rewrite of each value's own text, in the
@@ -111,6 +111,16 @@ describe('applyValues: values written in the source\'s own style', () => {
   it('strings with the quote character or a backslash are escaped in the literal\'s own quotes', () => {
     const r = apply(MODEL, { 'conv2d_1.activation': "it's" });
     expect(r.edits[0].newText).toBe("'it\\'s'");
+  });
+
+  it('an optimizer class choice becomes that class: at a dotted callee in place, at an imported name with the import extended', () => {
+    const dotted = apply(MODEL, { 'compile.optimizer.class': 'Nadam' });
+    expect(dotted.skipped).toEqual([]);
+    expect(dotted.text).toBe(MODEL.replace('keras.optimizers.Adam(', 'keras.optimizers.Nadam('));
+    const bare = 'from keras.optimizers import Adam  # the optimizer\nimport keras\nm = keras.Sequential([keras.layers.Dense(8)])\nm.compile(optimizer=Adam(learning_rate=0.01), loss="mse")\nm.fit(x, y, validation_split=0.2)\n';
+    const r = apply(bare, { 'compile.optimizer.class': 'RMSprop' });
+    expect(r.skipped).toEqual([]);
+    expect(r.text).toBe(bare.replace('import Adam  #', 'import Adam, RMSprop  #').replace('optimizer=Adam(', 'optimizer=RMSprop('));
   });
 
   it('unifiedDiff prints hunks patch(1) understands: context, old lines, new lines', () => {

@@ -1,21 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, delimiter, dirname, extname, join, relative, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
+import { defaultSearchDir } from '../report/results';
 import { parseArgs } from 'node:util';
 import { buildHarness, HARNESS_OPTIONS } from './harness';
 import { ensurePythonEnv } from './pythonEnv';
 import type { CommandIO } from './scan';
 import { UsageError } from './usage';
 
-/** Where a model's search lives by default: .optpar/<model name>/ beside the model. */
-export function defaultSearchDir(model: string): string {
-  return join(dirname(resolve(model)), '.optpar', basename(model, extname(model)));
-}
-
-/** The results file of a model's default search. */
-export function defaultResultsPath(model: string): string {
-  return join(defaultSearchDir(model), 'results.json');
-}
 
 /**
  * Environment of the harness: the model's folder on PYTHONPATH (its imports work), and

@@ -1,5 +1,5 @@
 /** The client's capabilities read once into booleans, and ours as a pure function of them. */
-import { COMMAND_IDS, NAME, REFACTOR_HARNESS, SOURCE_PARAMETRIZE_ALL } from './constants';
+import { COMMAND_IDS, NAME, REFACTOR_HARNESS, SOURCE_APPLY_BEST, SOURCE_PARAMETRIZE_ALL } from './constants';
 import { CodeActionKind, TextDocumentSyncKind, type ClientCapabilities, type ServerCapabilities } from './protocol';
 
 export interface ClientFlags {
@@ -47,7 +47,7 @@ export function serverCapabilities(flags: ClientFlags): ServerCapabilities {
     inlayHintProvider: true,
     codeLensProvider: { resolveProvider: false },
     codeActionProvider: flags.codeActionLiteral
-      ? { codeActionKinds: [CodeActionKind.QuickFix, SOURCE_PARAMETRIZE_ALL, REFACTOR_HARNESS], resolveProvider: flags.codeActionResolveEdit }
+      ? { codeActionKinds: [CodeActionKind.QuickFix, SOURCE_PARAMETRIZE_ALL, REFACTOR_HARNESS, SOURCE_APPLY_BEST], resolveProvider: flags.codeActionResolveEdit }
       : true,
     executeCommandProvider: { commands: COMMAND_IDS },
     ...(flags.pullDiagnostics ? { diagnosticProvider: { identifier: NAME, interFileDependencies: false, workspaceDiagnostics: false } } : {}),

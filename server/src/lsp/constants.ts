@@ -8,16 +8,18 @@ export const NAME = 'optpar';
 /** Command ids, in one place: they feed the capabilities and the code lenses. */
 export const COMMANDS = {
   generateHarness: `${NAME}.generateHarness`,
+  applyBestValues: `${NAME}.applyBestValues`,
 } as const;
 export const COMMAND_IDS: string[] = Object.values(COMMANDS);
 
 /** Diagnostic codes; each has a README section #diagnostic-<code>. */
-export const DIAGNOSTIC_CODES = ['hyperparameter', 'budget', 'fixed-by-task', 'not-a-literal', 'ignored', 'catalogue-error', 'syntax-error', 'config-error'] as const;
+export const DIAGNOSTIC_CODES = ['hyperparameter', 'budget', 'fixed-by-task', 'not-a-literal', 'ignored', 'catalogue-error', 'syntax-error', 'config-error', 'best-value'] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
 /** Code action kinds we offer. */
 export const SOURCE_PARAMETRIZE_ALL = `source.${NAME}.parametrizeAll`;
 export const REFACTOR_HARNESS = `refactor.${NAME}.generateHarness`;
+export const SOURCE_APPLY_BEST = `source.${NAME}.applyBestValues`;
 
 let readme: string | undefined;
 

@@ -10,6 +10,7 @@ import type { Hyperparameter, ScanResult } from '../analysis/types';
 import { formatCatalogueError } from '../catalogue/load';
 import type { CatalogueError } from '../catalogue/types';
 import { Analyzer } from './analyzer';
+import { applyAction, applyEdit, applyLens, bestDiagnostics, bestHints, BestValues } from './bestValues';
 import { readClientFlags, serverCapabilities, type ClientFlags } from './capabilities';
 import { codeActions, harnessWorkspaceEdit, type HarnessActionData } from './codeActions';
 import { codeLenses } from './codeLens';
@@ -54,9 +55,12 @@ export class OptparServer {
   private shownMessages = new Set<string>();
   private analyzer: Analyzer;
   private shuttingDown = false;
+  /** The search results beside each open model (.optpar/<name>/results.json). */
+  private best: BestValues;
 
   private constructor(private connection: Connection, private log: ClientLogger) {
     this.analyzer = new Analyzer(this.docs, log);
+    this.best = new BestValues(() => this.analyzer.catalogue);
   }
 
   /** Sets the server up on a connection: handlers registered, nothing analysed before `initialized`. */
@@ -79,13 +83,27 @@ export class OptparServer {
     c.onDidChangeWatchedFiles((p) => void this.guard('didChangeWatchedFiles', () => this.onWatchedFiles(p.changes.map((x) => x.uri))));
     c.onHover((p, token) => this.request('hover', token, p.textDocument.uri, null, (a, text) => hover(text, a, p.position, this.flags.markdownHover)));
     c.languages.inlayHint.on((p, token) =>
-      this.request('inlayHint', token, p.textDocument.uri, [], (a, text) => (this.settings.inlayHints ? inlayHints(text, a, p.range) : [])),
+      this.request('inlayHint', token, p.textDocument.uri, [], (a, text) => {
+        if (!this.settings.inlayHints) return [];
+        const best = this.best.get(p.textDocument.uri, text);
+        return [...inlayHints(text, a, p.range), ...(best ? bestHints(text, best, p.range) : [])];
+      }),
     );
-    c.onCodeLens((p, token) => this.request('codeLens', token, p.textDocument.uri, [], (a, text) => (this.settings.codeLens ? codeLenses(p.textDocument.uri, text, a) : [])));
+    c.onCodeLens((p, token) =>
+      this.request('codeLens', token, p.textDocument.uri, [], (a, text) => {
+        if (!this.settings.codeLens) return [];
+        const lenses = codeLenses(p.textDocument.uri, text, a);
+        const best = this.best.get(p.textDocument.uri, text);
+        // Beside "Tune this model" (above compile/fit), or on the first line.
+        return [...lenses, ...(best ? applyLens(p.textDocument.uri, lenses[0]?.range.start.line ?? 0, best) : [])];
+      }),
+    );
     c.onCodeAction((p, token) =>
       this.request('codeAction', token, p.textDocument.uri, [], (a, text, version) => {
         const target = this.safeTarget(p.textDocument.uri);
-        return codeActions({
+        const best = this.best.get(p.textDocument.uri, text);
+        const apply = best ? applyAction(p.textDocument.uri, version, text, best, this.flags, p.context.only) : [];
+        return [...apply, ...codeActions({
           params: p,
           text,
           version,
@@ -93,7 +111,7 @@ export class OptparServer {
           flags: this.flags,
           harness: target && { uri: target.uri, name: target.path.split(/[\\/]/).pop()!, exists: target.exists },
           harnessEdit: () => this.harnessEdit(p.textDocument.uri, text, a),
-        });
+        })];
       }),
     );
     c.onCodeActionResolve((action) => this.resolveCodeAction(action));
@@ -125,7 +143,9 @@ export class OptparServer {
     this.reportSettingErrors(this.pendingSettingErrors);
     if (this.flags.configurationDynamic) void this.connection.client.register(DidChangeConfigurationNotification.type, { section: NAME });
     if (this.flags.watchedFilesDynamic) {
-      void this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${PROJECT_FILE}` }, { globPattern: '**/*.{yaml,yml,csv}' }] });
+      void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: `**/${PROJECT_FILE}` }, { globPattern: '**/*.{yaml,yml,csv}' }, { globPattern: '**/.optpar/*/results.json' }],
+      });
     }
     this.loadProject();
     if (this.flags.configuration) await this.loadSettings(undefined);
@@ -136,6 +156,7 @@ export class OptparServer {
     this.shuttingDown = true;
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
+    this.best.unpoll();
     this.analyzer.dispose();
   }
 
@@ -144,6 +165,8 @@ export class OptparServer {
   private onDidOpen(uri: string, languageId: string, version: number, text: string): void {
     this.docs.open(uri, languageId, version, text);
     this.analyzer.forget(uri);
+    // Without client-side file watching, the server watches the model's results file itself.
+    if (!this.flags?.watchedFilesDynamic) this.best.poll(uri, () => this.refreshAll());
     this.schedule(uri, 0);
   }
 
@@ -158,6 +181,7 @@ export class OptparServer {
     this.timers.get(uri)?.();
     this.timers.delete(uri);
     this.diagnosticMemos.delete(uri);
+    this.best.unpoll(uri);
     this.docs.close(uri);
     this.analyzer.forget(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
@@ -208,7 +232,9 @@ export class OptparServer {
       if (this.diagnosticMemos.size <= MAX_TREES) break;
       this.diagnosticMemos.delete(oldest);
     }
-    return toDiagnostics(text, applyProjectConfig(scan.hyperparameters, this.project), scan.errors, this.settings, memo);
+    const diagnostics = toDiagnostics(text, applyProjectConfig(scan.hyperparameters, this.project), scan.errors, this.settings, memo);
+    const best = this.best.get(uri, text);
+    return best ? [...diagnostics, ...bestDiagnostics(text, best)] : diagnostics;
   }
 
   private refreshAll(): void {
@@ -288,7 +314,25 @@ export class OptparServer {
     return action;
   }
 
+  /** optpar.applyBestValues {uri}: the best values of the search beside the model, as one workspace/applyEdit. */
+  private async applyBestValues(args: unknown[] | undefined): Promise<unknown> {
+    const uri = commandUri(args);
+    const entry = uri ? this.docs.get(uri) : undefined;
+    if (!uri || !entry) throw new ResponseError(ErrorCodes.InvalidParams, `${COMMANDS.applyBestValues} needs {uri} of an open document`);
+    const text = entry.doc.getText();
+    const best = this.best.get(uri, text);
+    if (!best || best.plan.edits.length === 0) {
+      const msg = best ? 'optpar: the model already has the best values' : `optpar: no search results for this model (${BestValues.resultsPathOf(uri) ?? uri})`;
+      void this.connection.window.showInformationMessage(msg);
+      return { applied: 0 };
+    }
+    const r = await this.connection.workspace.applyEdit({ label: 'Apply best values', edit: applyEdit(uri, entry.doc.version, text, best, this.flags) });
+    for (const s of best.plan.skipped) this.log.info(`apply: skipped ${s.id}: ${s.reason}`);
+    return { applied: r.applied ? best.plan.edits.length : 0, skipped: best.plan.skipped };
+  }
+
   private async executeCommand(command: string, args: unknown[] | undefined): Promise<unknown> {
+    if (command === COMMANDS.applyBestValues) return this.applyBestValues(args);
     if (command !== COMMANDS.generateHarness) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${command}`);
     const uri = commandUri(args);
     if (!uri || !uri.startsWith('file:')) throw new ResponseError(ErrorCodes.InvalidParams, `${command} needs {uri} of a file`);
@@ -425,6 +469,11 @@ export class OptparServer {
 
   private async onWatchedFiles(uris: string[]): Promise<void> {
     const paths = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    const results = paths.filter((p) => this.best.isResultsFile(p));
+    if (results.length) {
+      for (const p of results) this.best.invalidate(p);
+      this.refreshAll();
+    }
     if (this.root && paths.includes(join(this.root, PROJECT_FILE))) {
       this.loadProject();
       this.refreshAll();

@@ -45,6 +45,11 @@ export interface ApplyInput {
   recorded?: Record<string, { text: string }>;
 }
 
+/** The ids an apply changes (a class choice may also edit its import). */
+export function appliedIds(edits: ApplyEdit[]): string[] {
+  return [...new Set(edits.map((e) => e.id))];
+}
+
 export function applyValues(input: ApplyInput): ApplyResult {
   const { text, values, recorded } = input;
   const byId = new Map(input.hyperparameters.map((h) => [h.id, h]));
@@ -77,6 +82,8 @@ export function applyValues(input: ApplyInput): ApplyResult {
       continue;
     }
     edits.push({ id, span: h.span, newText: rendered.text!, original: current, value });
+    // A class the file does not import yet: added to the import that brings the current one.
+    for (const extra of rendered.extra ?? []) edits.push({ id, ...extra, original: text.slice(extra.span.start, extra.span.end), value });
   }
   // Two ids on one span (a value shared through a variable is one id, but be safe): keep the first.
   edits.sort((a, b) => a.span.start - b.span.start);
@@ -101,7 +108,7 @@ interface Shaped {
 }
 
 /** The text of `value` for hyperparameter `h`, in the style of its current text (and of the file's). */
-export function renderValue(h: Hyperparameter, current: string, value: AppliedValue, text = ''): { text?: string; error?: string } {
+export function renderValue(h: Hyperparameter, current: string, value: AppliedValue, text = ''): { text?: string; error?: string; extra?: TextEdit[] } {
   const shaped = h as Hyperparameter & Shaped;
   if (shaped.insertion) {
     // No text of its own to follow: strings take the file's usual quote.
@@ -122,14 +129,20 @@ export function renderValue(h: Hyperparameter, current: string, value: AppliedVa
 }
 
 /** A class chosen at its callee: keras.optimizers.Adam becomes keras.optimizers.AdamW. */
-function renderClass(current: string, value: AppliedValue, text: string): { text?: string; error?: string } {
+function renderClass(current: string, value: AppliedValue, text: string): { text?: string; error?: string; extra?: TextEdit[] } {
   if (typeof value !== 'string' || !/^[A-Za-z_]\w*$/.test(value)) return { error: `cannot write the class ${JSON.stringify(value)}` };
   const m = /^([\w.]*\.)?(\w+)$/.exec(current.trim());
   if (!m) return { error: `cannot rewrite the callee ${current}` };
   if (!m[1]) {
     // A bare name: the new class must be bound in the file too (imported or defined).
     const bound = new RegExp(`(^|\\n)\\s*(from\\s+\\S+\\s+import\\s+[^\\n]*\\b${value}\\b|class\\s+${value}\\b|${value}\\s*=)`).test(text);
-    if (!bound) return { error: `${value} is not imported in the file (write keras.optimizers.${value}, or import it)` };
+    if (!bound) {
+      // `from ....optimizers import Adam` (one line): the new class joins that import.
+      const imp = new RegExp(`^[ \\t]*from[ \\t]+[\\w.]*optimizers[ \\t]+import[ \\t]+[^\\n#()\\\\]*\\b${m[2]}\\b`, 'm').exec(text);
+      if (!imp) return { error: `${value} is not imported in the file (write keras.optimizers.${value}, or import it)` };
+      const end = imp.index + imp[0].length;
+      return { text: value, extra: [{ span: { start: end, end }, newText: `, ${value}` }] };
+    }
   }
   return { text: `${m[1] ?? ''}${value}` };
 }

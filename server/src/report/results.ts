@@ -1,4 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+
+/** Where a model's search lives by default: .optpar/<model name>/ beside the model. */
+export function defaultSearchDir(model: string): string {
+  return join(dirname(resolve(model)), '.optpar', basename(model, extname(model)));
+}
+
+/** The results file of a model's default search. */
+export function defaultResultsPath(model: string): string {
+  return join(defaultSearchDir(model), 'results.json');
+}
+
 
 /** The harness's results file (README, "Results file"): the fields optpar's own tools read. */
 export type Value = string | number | boolean | null | Value[];

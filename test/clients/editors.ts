@@ -4,7 +4,7 @@
  * an editor is still unavailable the caller skips its test by name and says so loudly.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -110,3 +110,13 @@ export function projectWith(fixture: string, name: string, text: string): { dir:
 export function warnSkip(editor: string, e: Editor): void {
   if (!e.available) console.warn(`\n*** SKIPPED: ${editor} client test: ${e.reason} ***\n`);
 }
+
+/** The best values of the editor tests' search on sequential_cnn.py (results beside the model). */
+export const BEST = { 'conv2d.filters': 32, 'conv2d.kernel_size': 5, 'dropout.rate': 0.4, 'compile.optimizer.learning_rate': 0.0031, 'fit.batch_size': 64 };
+
+/** sequential_cnn.py with BEST applied: each value in its own style, nothing else changed. */
+export const APPLIED = readFileSync(join(repoRoot, 'test', 'fixtures', 'keras', 'sequential_cnn.py'), 'utf8')
+  .replace('layers.Conv2D(16, kernel_size=(3, 3),', 'layers.Conv2D(32, kernel_size=(5, 5),')
+  .replace('layers.Dropout(0.25),', 'layers.Dropout(0.4),')
+  .replace('learning_rate=1e-3', 'learning_rate=3.1e-3')
+  .replace('batch_size=32,', 'batch_size=64,');

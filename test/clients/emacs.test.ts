@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS_SCHEMA } from '../../server/src/lsp/settings';
-import { EMACS_PACKAGE_SETUP, ensureEmacs, projectWith, repoRoot, serverOnPath, warnSkip } from './editors';
+import { APPLIED, BEST, EMACS_PACKAGE_SETUP, ensureEmacs, projectWith, repoRoot, serverOnPath, warnSkip } from './editors';
+import { writeResultsBeside } from '../helpers/results';
 
 // At collection time, so that skipIf sees the answer (apt-get may take a few minutes).
 const emacs = ensureEmacs();
@@ -18,6 +19,7 @@ warnSkip('Emacs (eglot)', emacs);
 const optparEl = join(repoRoot, 'clients', 'emacs', 'optpar.el');
 const driver = join(repoRoot, 'test', 'fixtures', 'clients', 'emacs', 'test.el');
 const fixture = readFileSync(join(repoRoot, 'test', 'fixtures', 'keras', 'sequential_cnn.py'), 'utf8');
+const applyDriver = join(repoRoot, 'test', 'fixtures', 'clients', 'emacs', 'apply.el');
 
 describe(`Emacs client (${emacs.available ? emacs.version : `SKIPPED: ${emacs.reason}`})`, () => {
   it.skipIf(!emacs.available)(
@@ -61,6 +63,35 @@ describe(`Emacs client (${emacs.available ? emacs.version : `SKIPPED: ${emacs.re
       const harness = join(dir, 'tune_model.py');
       expect(existsSync(harness)).toBe(true);
       expect(readFileSync(harness, 'utf8')).toContain('fmin');
+    },
+    200_000,
+  );
+
+  it.skipIf(!emacs.available)(
+    'optpar.el + eglot: with a search\'s results beside the model, best-value diagnostics, then "Apply best values" rewrites exactly those values (one undo step)',
+    () => {
+      const { dir, file } = projectWith('emacs-apply', 'model.py', fixture);
+      writeResultsBeside(file, fixture, BEST);
+      const resultPath = join(dir, 'result.json');
+      const r = spawnSync('emacs', ['--batch', '-Q', '--eval', EMACS_PACKAGE_SETUP, '-l', optparEl, '-l', applyDriver], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 150_000,
+        env: { ...process.env, PATH: `${serverOnPath()}:${process.env.PATH}`, OPTPAR_FILE: file, OPTPAR_RESULT: resultPath },
+      });
+      let result: any;
+      try {
+        result = JSON.parse(readFileSync(resultPath, 'utf8'));
+      } catch {
+        throw new Error(`emacs wrote no report (status ${r.status}, signal ${r.signal})\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      }
+      expect(result.log, `${JSON.stringify(result, null, 2)}\n${r.stderr}`).toEqual([]);
+      expect(result.exit).toBe(0);
+      expect(result.diagnostics.map((d: string) => /([\w.]+): best value in the last search/.exec(d)?.[1]).sort()).toEqual(Object.keys(BEST).sort());
+      expect(result.chosen).toBe('Apply best values (loss 0.52 → 0.41; 5 values)');
+      expect(result.buffer).toBe(APPLIED);
+      expect(result.after_undo).toBe(fixture);
+      expect(readFileSync(file, 'utf8')).toBe(APPLIED);
     },
     200_000,
   );

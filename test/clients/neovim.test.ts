@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureNeovim, projectWith, repoRoot, serverOnPath, warnSkip } from './editors';
+import { APPLIED, BEST, ensureNeovim, projectWith, repoRoot, serverOnPath, warnSkip } from './editors';
+import { writeResultsBeside } from '../helpers/results';
 
 // At collection time, so that skipIf sees the answer (apt-get may take a few minutes).
 const nvim = ensureNeovim();
@@ -17,6 +18,7 @@ warnSkip('Neovim', nvim);
 const snippet = join(repoRoot, 'clients', 'neovim', 'optpar-legacy.lua');
 const init = join(repoRoot, 'test', 'fixtures', 'clients', 'neovim', 'init.lua');
 const fixture = readFileSync(join(repoRoot, 'test', 'fixtures', 'keras', 'sequential_cnn.py'), 'utf8');
+const applyDriver = join(repoRoot, 'test', 'fixtures', 'clients', 'neovim', 'apply.lua');
 
 describe(`Neovim client (${nvim.available ? nvim.version : `SKIPPED: ${nvim.reason}`})`, () => {
   it.skipIf(!nvim.available)(
@@ -61,6 +63,35 @@ describe(`Neovim client (${nvim.available ? nvim.version : `SKIPPED: ${nvim.reas
 
       const after = readFileSync(file, 'utf8');
       expect(after).toBe(fixture.replace('layers.Conv2D(16,', "layers.Conv2D(params['conv2d.filters'],"));
+    },
+    180_000,
+  );
+
+  it.skipIf(!nvim.available)(
+    'optpar-legacy.lua: with a search\'s results beside the model, best-value diagnostics, then "Apply best values" rewrites exactly those values (one undo step)',
+    () => {
+      const { dir, file } = projectWith('nvim-apply', 'model.py', fixture);
+      writeResultsBeside(file, fixture, BEST);
+      const resultPath = join(dir, 'result.json');
+      const r = spawnSync('nvim', ['--headless', '--clean', '-u', applyDriver], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, PATH: `${serverOnPath()}:${process.env.PATH}`, OPTPAR_SNIPPET: snippet, OPTPAR_FILE: file, OPTPAR_RESULT: resultPath },
+      });
+      let result: any;
+      try {
+        result = JSON.parse(readFileSync(resultPath, 'utf8'));
+      } catch {
+        throw new Error(`nvim wrote no report (status ${r.status}, signal ${r.signal})\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      }
+      expect(result.log, JSON.stringify(result, null, 2)).toEqual([]);
+      expect(result.exit).toBe(0);
+      expect(result.diagnostics.map((d: any) => d.message.split(':')[0]).sort()).toEqual(Object.keys(BEST).sort());
+      expect(result.chosen).toBe('Apply best values (loss 0.52 → 0.41; 5 values)');
+      expect(result.buffer + '\n').toBe(APPLIED);
+      expect(result.after_undo + '\n').toBe(fixture);
+      expect(readFileSync(file, 'utf8')).toBe(APPLIED);
     },
     180_000,
   );

@@ -3,9 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { scanSource } from '../../server/src/analysis/scan';
-import { loadCatalogue } from '../../server/src/catalogue/load';
-import { textHash } from '../../server/src/harness/hyperopt';
+import { resultsFor } from '../helpers/results';
 import type { CodeAction, CodeLens, Diagnostic, InlayHint, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { applyTextEdits, FULL_CAPABILITIES, kerasFixture, read, repoRoot, startServer, uriOf, type Session } from './client';
@@ -16,28 +14,6 @@ import { applyTextEdits, FULL_CAPABILITIES, kerasFixture, read, repoRoot, startS
  * diagnostic and inlay hint per value; the server notices the file appearing and changing,
  * through workspace/didChangeWatchedFiles when the client registers watchers, else by itself.
  */
-const { catalogue } = loadCatalogue();
-
-/** A version-1 results file for `text`, as the harness writes it, with `best` as trial 2's values. */
-function resultsFor(path: string, text: string, best: Record<string, unknown>) {
-  const hps = scanSource(text, catalogue).hyperparameters.filter((h) => h.tunable);
-  const defaults = Object.fromEntries(hps.map((h) => [h.id, h.current]));
-  const values = Object.fromEntries(hps.map((h) => [h.id, { text: text.slice(h.span.start, h.span.end), line: 1, column: 1, definition: h.definition }]));
-  const params = { ...defaults, ...best };
-  return {
-    version: 1,
-    source: 'functional_mlp.py',
-    model: { path, sha256: textHash(text), values },
-    original: { params: defaults, loss: 0.52, trial: 1, status: 'ok' },
-    best: { params, loss: 0.41, trial: 2, seed: 1 },
-    improvement: { loss: 0.11, relative: 0.21 },
-    defaults,
-    trials: [
-      { number: 1, params: defaults, status: 'ok', phase: null, loss: 0.52, error: null, duration: 1 },
-      { number: 2, params, status: 'ok', phase: null, loss: 0.41, error: null, duration: 1 },
-    ],
-  };
-}
 
 let tmp: string;
 let session: Session | undefined;
@@ -77,6 +53,8 @@ async function actions(s: Session, uri: string, text: string): Promise<CodeActio
 describe('best values from the results file beside the model', () => {
   it('registers a watcher for .optpar/*/results.json; the file appearing (didChangeWatchedFiles) brings diagnostics, hints, the lens and one-edit action', async () => {
     const m = model('dynamic');
+    // The search folder exists (a search ran before): the server relies on the client's watcher.
+    mkdirSync(join(m.dir, '.optpar', 'functional_mlp'), { recursive: true });
     session = await startServer({ rootPath: m.dir, capabilities: FULL_CAPABILITIES });
     session.open(m.uri, m.text);
     await session.waitForDiagnostics(m.uri, (p) => p.diagnostics.length > 0);

@@ -3,7 +3,7 @@
  * Thin: documents and analysis results in, protocol objects out; the engine does the work.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LineIndex } from '../analysis/lines';
 import type { Hyperparameter, ScanResult } from '../analysis/types';
@@ -165,8 +165,11 @@ export class OptparServer {
   private onDidOpen(uri: string, languageId: string, version: number, text: string): void {
     this.docs.open(uri, languageId, version, text);
     this.analyzer.forget(uri);
-    // Without client-side file watching, the server watches the model's results file itself.
-    if (!this.flags?.watchedFilesDynamic) this.best.poll(uri, () => this.refreshAll());
+    // Without client-side file watching the server watches the model's results file itself; so
+    // it does while the search folder does not exist yet, which a client's watcher may not see
+    // appear (eglot watches the project's existing directories).
+    const results = BestValues.resultsPathOf(uri);
+    if (results && (!this.flags?.watchedFilesDynamic || !existsSync(dirname(results)))) this.best.poll(uri, () => this.refreshAll());
     this.schedule(uri, 0);
   }
 

@@ -13,7 +13,7 @@ import { type PlannedApply, planApply } from '../refactor/applyResults';
 import { defaultResultsPath, readResults, type ResultsDoc } from '../report/results';
 import { showValue } from '../report/html';
 import type { ClientFlags } from './capabilities';
-import { COMMANDS, NAME, SOURCE_APPLY_BEST } from './constants';
+import { codeHref, COMMANDS, NAME, SOURCE_APPLY_BEST } from './constants';
 import { spanRange } from './diagnostics';
 import { DiagnosticSeverity, type CodeAction, type CodeLens, type Diagnostic, type InlayHint, type Range, type WorkspaceEdit } from './protocol';
 
@@ -165,6 +165,7 @@ export function bestDiagnostics(text: string, best: Best): Diagnostic[] {
     severity: DiagnosticSeverity.Information,
     source: NAME,
     code: 'best-value',
+    codeDescription: { href: codeHref('best-value') },
     message: `${e.id}: best value in the last search ${showValue(e.value as never)} (now ${e.original || 'the Keras default'}); trial ${best.plan.trial}, loss ${fmt(best.doc.original.loss)} → ${fmt(best.plan.loss)}`,
     data: { id: e.id, best: e.newText },
   }));

@@ -27,7 +27,7 @@ export function findOutputLayers(
 
   const addSequences = new Map<string, SyntaxNode[]>();
   for (const c of calls) {
-    if (c.spec.kind === 'model' && c.spec.name === 'Sequential') {
+    if (c.spec.kind === 'model' && c.spec.name === 'Sequential' && !inKerasClass(c.node, imports)) {
       const first = c.node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment' && a.type !== 'keyword_argument');
       const kw = c.node.childForFieldName('arguments')?.namedChildren.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'layers');
       const list = first ?? kw?.childForFieldName('value');
@@ -269,7 +269,13 @@ const UPSAMPLE_REASON = "upsampling factor of a decoder or generator: its output
  * number of classes or actions, and whatever defines what a trial is scored on (validation_*).
  * Returns the reason for each candidate (by index) to report as fixed-by-task.
  */
-export function taskFixed(calls: CatalogueCall[], outputs: Set<number>, candidates: readonly Candidate[], text: string): Map<number, string> {
+export function taskFixed(
+  calls: CatalogueCall[],
+  outputs: Set<number>,
+  candidates: readonly Candidate[],
+  text: string,
+  context?: { parts: NodeIndex[]; scopes: ScopeResolver },
+): Map<number, string> {
   const byCall = new Map<number, Map<string, string>>();
   const fix = (call: CatalogueCall, param: string, reason: string) => {
     let params = byCall.get(call.id);
@@ -311,6 +317,7 @@ export function taskFixed(calls: CatalogueCall[], outputs: Set<number>, candidat
     // The layer that makes a task-sized or one-unit output: its activation goes with it.
     if (call) for (const param of call.spec.output) if (!WIDTH.has(param)) fix(call, param, `${reason} (this layer's ${param} goes with it)`);
   });
+  if (context) for (const [i, reason] of mergeConstraints(calls, candidates, text, context.parts, context.scopes)) if (!out.has(i)) out.set(i, reason);
   candidates.forEach((cand, i) => {
     if (out.has(i) || (cand.kind !== 'hyperparameter' && cand.kind !== 'not-a-literal') || cand.reason === 'already parametrized') return;
     const reason = (byCall.size ? byCall.get(cand.callId)?.get(cand.param) : undefined) ?? (cand.param.startsWith('validation_') ? 'defines what a trial is scored on: tuning it changes the measuring stick, not the model' : undefined);
@@ -329,4 +336,181 @@ function specRole(spec: CatalogueCall['spec']): 'transposed' | 'upsampling' | 'c
     roles.set(spec, role);
   }
   return role ?? undefined;
+}
+
+/** Whether a call is made inside a class that subclasses a Keras Layer or Model (a custom layer's sub-block). */
+function inKerasClass(node: SyntaxNode, imports: ImportBindings): boolean {
+  for (let cur = node.parent; cur; cur = cur.parent) {
+    if (cur.type !== 'class_definition') continue;
+    const bases = cur.childForFieldName('superclasses')?.namedChildren ?? [];
+    return bases.some((b) => {
+      const path = importedPath(b, imports) ?? (b.type === 'identifier' ? imports.names.get(b.text) ?? b.text : '');
+      return /(^|\.)(Layer|Model)$/.test(path);
+    });
+  }
+  return false;
+}
+
+/** Element-wise merges (their inputs must have one shape) and concatenations (one spatial size). */
+const ELEMENTWISE = new Set(['add', 'Add', 'subtract', 'Subtract', 'multiply', 'Multiply', 'average', 'Average', 'maximum', 'Maximum', 'minimum', 'Minimum']);
+const CONCAT = new Set(['concatenate', 'Concatenate']);
+const SPATIAL = new Set(['strides', 'subsample']);
+const MERGE_TEXT = /\b(?:add|Add|subtract|Subtract|multiply|Multiply|average|Average|maximum|Maximum|minimum|Minimum|concatenate|Concatenate)\s*\(|[^=!<>+]\+[^=+]/;
+
+interface Step {
+  /** The expression's node id (a layer application, or what a name is bound to). */
+  id: number;
+  layer?: CatalogueCall;
+}
+
+/**
+ * Residual and multi-branch shapes: the inputs of an add (or +, multiply...) must have one shape,
+ * those of a concatenation one spatial size. A width (units, filters) or stride on a branch is
+ * tunable only when every branch reads it from one definition (a shared variable); otherwise
+ * changing it on one branch breaks the merge, so it is fixed.
+ */
+function mergeConstraints(calls: CatalogueCall[], candidates: readonly Candidate[], text: string, parts: NodeIndex[], scopes: ScopeResolver): Map<number, string> {
+  const out = new Map<number, string>();
+  if (!MERGE_TEXT.test(text)) return out;
+  const byId = new Map<number, CatalogueCall>();
+  for (const c of calls) byId.set(c.id, c);
+  // Candidates by the argument nodes they are written at or used by.
+  let byArg: Map<number, number[]> | undefined;
+  const candidatesOf = (call: CatalogueCall, params: Set<string>): number[] => {
+    if (!byArg) {
+      byArg = new Map();
+      const put = (id: number, i: number) => {
+        const list = byArg!.get(id);
+        if (list) list.push(i);
+        else byArg!.set(id, [i]);
+      };
+      candidates.forEach((c, i) => {
+        put(c.site.id, i);
+        for (const u of c.uses) put(u.id, i);
+      });
+    }
+    const found: number[] = [];
+    for (const arg of call.args) {
+      if (!params.has(arg.param.name)) continue;
+      const value = unparen(arg.value);
+      const hits = [...(byArg.get(arg.value.id) ?? []), ...(value.id !== arg.value.id ? byArg.get(value.id) ?? [] : [])];
+      for (const el of value.type === 'tuple' || value.type === 'list' ? value.namedChildren : []) hits.push(...(byArg.get(el.id) ?? []));
+      for (const i of hits) if (candidates[i].param === arg.param.name && !found.includes(i)) found.push(i);
+    }
+    return found;
+  };
+  const walk = (expr: SyntaxNode): Step[] => {
+    const steps: Step[] = [];
+    let node = unparen(expr);
+    for (let n = 0; n < 24; n++) {
+      if (node.type === 'identifier' || node.type === 'attribute' || node.type === 'subscript') {
+        const res = scopes.resolve(node);
+        if (res?.kind !== 'bound') return steps;
+        node = unparen(res.value);
+        continue;
+      }
+      if (node.type !== 'call') return steps;
+      const fn = unparen(node.childForFieldName('function')!);
+      const layer = fn.type === 'call' ? byId.get(fn.id) : fn.type === 'identifier' || fn.type === 'attribute' ? layerBehind(fn) : undefined;
+      if (!layer || layer.spec.kind !== 'layer') return steps;
+      steps.push({ id: node.id, layer });
+      const input = node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment' && a.type !== 'keyword_argument');
+      if (!input) return steps;
+      node = unparen(input);
+    }
+    return steps;
+  };
+  // self.conv(x) and conv(x) for a layer made elsewhere (self.conv = layers.Conv2D(...)).
+  const layerBehind = (fn: SyntaxNode): CatalogueCall | undefined => {
+    const res = scopes.resolve(fn);
+    if (res?.kind !== 'bound') return undefined;
+    const value = unparen(res.value);
+    return value.type === 'call' ? byId.get(value.id) : undefined;
+  };
+  const check = (branches: SyntaxNode[], where: SyntaxNode, elementwise: boolean) => {
+    const walks = branches.map(walk);
+    if (!walks.some((w) => w.length)) return;
+    // Cut every branch where it meets another (the fork): what comes before is shared.
+    const cut = walks.map((w, i) => {
+      const others = new Set(walks.flatMap((o, j) => (j === i ? [] : o.map((s) => s.id))));
+      const at = w.findIndex((s) => others.has(s.id));
+      return at < 0 ? w : w.slice(0, at);
+    });
+    const label = text.slice(where.startIndex, Math.min(where.endIndex, where.startIndex + 40)).replace(/\s+/g, ' ');
+    const constrain = (picked: number[][], what: string) => {
+      if (!picked.some((p) => p.length)) return;
+      const sites = picked.map((p) => [...new Set(p.map((i) => candidates[i].site.id))].sort().join(','));
+      if (picked.length > 1 && picked.every((p) => p.length) && sites.every((s) => s === sites[0])) return;
+      for (const p of picked) for (const i of p) if (!out.has(i)) out.set(i, `${what} must agree with the other input${elementwise ? 's' : ''} of ${label}${label.length >= 40 ? '...' : ''}: changing it on one branch breaks the shapes`);
+    };
+    if (elementwise) {
+      // The width of each branch: its last layer that sets one.
+      constrain(
+        cut.map((w) => {
+          const setter = w.find((s) => !s.layer!.spec.passthrough && s.layer!.spec.params.some((p) => WIDTH.has(p.name)));
+          return setter ? candidatesOf(setter.layer!, WIDTH) : [];
+        }),
+        'the width',
+      );
+    }
+    constrain(
+      cut.map((w) => w.flatMap((s) => candidatesOf(s.layer!, SPATIAL.has('strides') && s.layer!.args.some((a) => SPATIAL.has(a.param.name)) ? SPATIAL : POOL_SIZE))),
+      'the stride',
+    );
+  };
+  for (const part of parts) {
+    for (const call of part.calls) {
+      const fn = call.childForFieldName('function');
+      const name = fn?.type === 'call' ? lastName(fn.childForFieldName('function')) : lastName(fn);
+      if (!name || (!ELEMENTWISE.has(name) && !CONCAT.has(name))) continue;
+      const list = call.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment' && a.type !== 'keyword_argument');
+      const items = list && (list.type === 'list' || list.type === 'tuple') ? list.namedChildren.filter((c) => c.type !== 'comment') : [];
+      if (items.length > 1) check(items, call, ELEMENTWISE.has(name));
+    }
+    for (const assign of part.assignments) {
+      const right = assign.childForFieldName('right');
+      if (right) for (const op of plusOperands(right)) check(op, right, true);
+    }
+    for (const def of part.calls.length ? returnsIn(part) : []) for (const op of plusOperands(def)) check(op, def, true);
+  }
+  return out;
+}
+
+const POOL_SIZE = new Set(['pool_size']);
+
+function lastName(node: SyntaxNode | null | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'identifier') return node.text;
+  if (node.type === 'attribute') return node.childForFieldName('attribute')?.text;
+  return undefined;
+}
+
+/** The operands of x + y (a residual connection written with +). */
+function plusOperands(expr: SyntaxNode): SyntaxNode[][] {
+  const node = unparen(expr);
+  if (node.type !== 'binary_operator' || node.childForFieldName('operator')?.text !== '+') return [];
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  return left && right ? [[left, right]] : [];
+}
+
+/** The values returned in the functions of one top-level statement (return x + res). */
+const returnsMemo = new WeakMap<NodeIndex, SyntaxNode[]>();
+function returnsIn(part: NodeIndex): SyntaxNode[] {
+  let out = returnsMemo.get(part);
+  if (out) return out;
+  out = [];
+  let stmt: SyntaxNode | null = part.calls[0] ?? null;
+  while (stmt?.parent && stmt.parent.parent) stmt = stmt.parent;
+  // Only statements with a `return ... + ...` are walked.
+  if (!stmt || !/\breturn\b[^\n]*\+/.test(stmt.text)) {
+    returnsMemo.set(part, out);
+    return out;
+  }
+  for (const ret of stmt.descendantsOfType('return_statement')) {
+    const value = ret.namedChildren.find((c) => c.type !== 'comment');
+    if (value?.type === 'binary_operator') out.push(value);
+  }
+  returnsMemo.set(part, out);
+  return out;
 }

@@ -180,7 +180,7 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
   for (const cand of optimizerClassCandidates(calls, catalogue, imports)) candidates.push(cand);
   for (const cand of implicitCandidates(calls, scopes)) candidates.push(cand);
   // What the task or the shapes fix beyond the output layer (roles.ts): recomputed every scan.
-  for (const [i, reason] of taskFixed(calls, outputs, candidates, text)) {
+  for (const [i, reason] of taskFixed(calls, outputs, candidates, text, { parts, scopes })) {
     candidates[i] = { ...candidates[i], kind: 'fixed-by-task', tunable: false, reason, space: undefined };
   }
   const ignores = findIgnores(text, root, lines);

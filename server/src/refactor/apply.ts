@@ -117,7 +117,13 @@ export function renderValue(h: Hyperparameter, current: string, value: AppliedVa
     if (r.error !== undefined) return r;
     return { text: `${shaped.insertion.before}${shaped.insertion.keyword}=${r.text}` };
   }
-  if (shaped.template !== undefined) return renderClass(current, value, text);
+  if (shaped.template !== undefined) {
+    if (h.param === 'class') return renderClass(current, value, text);
+    // Another value inside an expression (an implicit learning rate of optimizer="adam"): no
+    // rendering in the source's style yet, so it is named rather than written in the template's.
+    const r = renderScalar(h.type, '', value);
+    return { error: `cannot write ${h.param}=${r.text ?? JSON.stringify(value)} into ${current} yet: set it by hand` };
+  }
   if (h.span.end === h.span.start) return { error: `no written value to replace (${h.definition})` };
   // A tuple tuned as one value (kernel_size=(3, 3) kept square): the value is its element.
   if (h.tupleSize !== undefined && h.element === undefined) {

@@ -67,15 +67,23 @@ function parsePy(text: string, id: string): unknown {
   return Number(t.replace(/_/g, ''));
 }
 
+/** The source text of a scanned value's span. */
+function spanText(text: string, h: JsonHp): string {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  return text.slice(starts[h.line - 1] + h.column - 1, starts[h.endLine - 1] + h.endColumn - 1);
+}
+
 /** The text with each listed value's text cut out: equal masks mean nothing else changed. */
 function mask(text: string, hps: JsonHp[], ids: Set<string>): string {
   const starts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
   const at = (line: number, column: number) => starts[line - 1] + column - 1;
   const spans = hps.filter((h) => ids.has(h.id)).map((h) => ({ id: h.id, start: at(h.line, h.column), end: at(h.endLine, h.endColumn) }));
-  spans.sort((a, b) => b.start - a.start);
+  spans.sort((a, b) => b.start - a.start || a.id.localeCompare(b.id));
   let out = text;
-  for (const s of spans) out = out.slice(0, s.start) + `\u0000${s.id}\u0000` + out.slice(s.end);
+  // Two ids on one span (an implicit value at its optimizer string): masked once.
+  for (const s of spans.filter((x, i) => i === 0 || x.start !== spans[i - 1].start || x.end !== spans[i - 1].end)) out = out.slice(0, s.start) + `\u0000${s.id}\u0000` + out.slice(s.end);
   return out;
 }
 
@@ -135,7 +143,10 @@ describe.sequential('scan → tune → report → apply on real TensorFlow', () 
       expect(results.original.trial).toBe(1);
       expect(results.best.loss).toBe(Math.min(...results.trials.filter((t) => t.status === 'ok').map((t) => t.loss!)));
       const before = scan(model);
-      for (const [id, v] of Object.entries(results.model.values)) expect(before.find((h) => h.id === id)?.value, id).toBe(v.text);
+      for (const [id, v] of Object.entries(results.model.values)) {
+        const h = before.find((x) => x.id === id)!;
+        expect(spanText(original, h), id).toBe(v.text);
+      }
 
       // Apply a trial that differs from the original (the best may be the original itself), then the best.
       const other = results.trials.filter((t) => t.status === 'ok' && t.number !== 1).pop() ?? results.trials[1];
@@ -147,14 +158,18 @@ describe.sequential('scan → tune → report → apply on real TensorFlow', () 
         expect(readFileSync(model, 'utf8')).toBe(original);
         const a = optpar(['apply', model, '--trial', String(trial)], dir);
         expect(a.code, a.stderr).toBe(0);
-        expect(a.stderr).not.toContain('skipped');
+        // Only a value apply cannot write in the source's style yet may be skipped, and is named.
+        const skipped = [...a.stderr.matchAll(/optpar: skipped (\S+): (.*)/g)].map((m) => ({ id: m[1], reason: m[2] }));
+        for (const s of skipped) expect(s.reason, s.id).toMatch(/^cannot write .* yet: set it by hand$/);
         const text = readFileSync(model, 'utf8');
-        if (!isDeepStrictEqual(want, results.original.params)) {
+        if (!isDeepStrictEqual(want, results.original.params) && skipped.length === 0) {
           expect(text).not.toBe(original);
           expect(dry.stdout).toMatch(/^--- a\/.*\n\+\+\+ b\/.*\n@@ /);
         }
         const after = scan(model);
         for (const [id, v] of Object.entries(want)) {
+          // Named above; its text may be another value's too (an implicit rate at its optimizer string).
+          if (skipped.some((s) => s.id === id)) continue;
           const h = after.find((x) => x.id === id);
           expect(h, `${id} after apply`).toBeDefined();
           expect(parsePy(h!.value, id), `${id} = ${h!.value} (trial ${trial})`).toEqual(v);

@@ -431,6 +431,13 @@ describe('issue 10 §3: loops', () => {
 });
 
 describe('issue 10 §6: what the task or the shapes fix', () => {
+  it('widths named for what the layer computes (output_size, embedding_dim) stay tunable', () => {
+    const src = 'from tensorflow.keras import layers\noutput_size = 48\nembedding_dim = 32\nh = layers.Dense(output_size)\ne = layers.Embedding(1000, embedding_dim)\n';
+    const r = byId(scan(src));
+    expect(r.get('output_size')).toMatchObject({ kind: 'hyperparameter' });
+    expect(r.get('embedding_dim')).toMatchObject({ kind: 'hyperparameter' });
+  });
+
   it('a Sequential inside a custom layer is a block, not the model: its last layer is not the output', () => {
     const src =
       'from tensorflow import keras\nfrom tensorflow.keras import layers\nclass Block(layers.Layer):\n    def __init__(self):\n        super().__init__()\n' +

@@ -255,7 +255,7 @@ class Tracer {
 /** Parameters that set a layer's width: a value of 1 there is a score, a bias or a gate, not a width. */
 const WIDTH = new Set(['units', 'filters', 'output_dim']);
 /** Names of sizes the task sets: the number of classes, labels, actions, targets. */
-const TASK_SIZE = /\b(?:n|num|nb|number_of|no_of|count)_?(?:classes|class|labels|categories|actions|targets|outputs)\b|\b(?:action|output|target)_(?:size|dim|space|shape)\b|\blen\(\s*(?:\w+\.)?(?:classes|class_names|labels|label_names|categories|actions|targets)\s*\)|\baction_space\.n\b/i;
+const TASK_SIZE = /\b(?:n|num|nb|number_of|no_of|count)_?(?:classes|class|labels|categories|actions|targets|outputs)\b|\b(?:action|target)_(?:size|dim|space|shape)\b|\blen\(\s*(?:\w+\.)?(?:classes|class_names|labels|label_names|categories|actions|targets)\s*\)|\baction_space\.n\b/i;
 const TRANSPOSED = /^(?:Conv[123]DTranspose|Deconvolution[123]D)$/;
 const UPSAMPLING = /^UpSampling[123]D$/;
 const UPSAMPLE_REASON = "upsampling factor of a decoder or generator: its output must reach a fixed size (the image it reconstructs or generates)";

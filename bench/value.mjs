@@ -311,7 +311,7 @@ console.log(`\n${seconds} s in all${crashed ? `; ${crashed} search(es) crashed (
 const summary = {
   date: new Date().toISOString(),
   commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim(),
-  trialsPerSearch, seeds, quick, seconds,
+  optpar: bin, trialsPerSearch, seeds, quick, seconds,
   models: perModel, goals,
   medianOptparVsExpert: medianRatio,
 };

@@ -50,7 +50,8 @@ function modelFunction(i) {
 }
 
 /** Hyperparameters scanSource reports for one generated function (tunable + fixed). */
-export const HYPERPARAMETERS_PER_FUNCTION = 19;
+// 19 written values and the optimizer class (Adam(...) may become AdamW, Nadam or RMSprop).
+export const HYPERPARAMETERS_PER_FUNCTION = 20;
 
 const FOOTER = [
   '',

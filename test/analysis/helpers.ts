@@ -79,6 +79,8 @@ export interface Expected {
   uses?: At[];
   current?: unknown;
   reason?: RegExp;
+  /** The text the span covers when it is not the value: '' where an implicit value would be inserted, the string optimizer="adam" for its implicit learning rate. */
+  spanText?: string;
 }
 
 export function byId(result: ScanResult): Map<string, Hyperparameter> {
@@ -118,7 +120,7 @@ export function expectExactly(text: string, result: ScanResult, expected: Expect
       kind: KINDS[e.kind],
       tunable: e.kind === 'T',
       start,
-      end: start + e.value.length,
+      end: start + (e.spanText ?? e.value).length,
       ...(e.call !== undefined ? { call: e.call } : {}),
       ...(e.type !== undefined ? { type: e.type } : {}),
       ...(e.tupleSize !== undefined || h.tupleSize !== undefined ? { tupleSize: e.tupleSize } : {}),

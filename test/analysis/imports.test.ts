@@ -64,6 +64,7 @@ describe('name resolution: every import style', () => {
       ['c.filters', 'filters', 'nb_filter'],
       ['c.kernel_size', 'kernel_size', undefined],
       ['d.negative_slope', 'negative_slope', 'alpha'],
+      ['e.class', 'class', undefined],
       ['e.learning_rate', 'learning_rate', 'lr'],
     ]);
   });
@@ -88,6 +89,10 @@ describe('calls that are not Keras are ignored', () => {
   });
   it('model.compile on a model object is Model.compile', () => {
     const r = scan('import re\nmodel.compile(optimizer="sgd")\np = re.compile("x")\n');
-    expect(r.hyperparameters.map((h) => [h.id, h.call, h.value])).toEqual([['compile.optimizer', 'Model.compile', '"sgd"']]);
+    expect(r.hyperparameters.map((h) => [h.id, h.call, h.value])).toEqual([
+      ['compile.optimizer', 'Model.compile', '"sgd"'],
+      // SGD's learning rate, not written: its Keras default.
+      ['compile.optimizer.learning_rate', 'Model.compile', '0.01'],
+    ]);
   });
 });

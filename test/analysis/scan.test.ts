@@ -7,6 +7,8 @@ import { type Expected, expectExactly, FIXTURES, scanFixture } from './helpers';
  */
 const EXPECTED: Record<string, Expected[]> = {
   'paper_figure2.py': [
+    // optimizer='adam' leaves Adam's learning rate at its Keras default: reported on the string.
+    { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: '0.001', kind: 'T', at: ["'adam'", 0], definition: 'implicit', spanText: "'adam'", current: 0.001 },
     { id: 'conv2d.filters', param: 'filters', value: '32', kind: 'T', at: ['Conv2D(32, (3, 3)'], call: 'keras.layers.Conv2D', type: 'int' },
     // 64x64 inputs, strides 3 and 2x2 pools leave a 1x1 map: no larger kernel or pool fits (shapes.ts).
     { id: 'conv2d.kernel_size', param: 'kernel_size', value: '(3, 3)', kind: 'F', at: ['Conv2D(32, (3, 3)'], type: 'int', tupleSize: 2, current: 3, reason: /feature map/ },
@@ -46,6 +48,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'dense_6.units', param: 'units', value: '3', kind: 'F', at: ['Dense(3)'] },
   ],
   'sequential_cnn.py': [
+    { id: 'compile.optimizer.class', param: 'class', value: 'keras.optimizers.Adam', kind: 'T', at: ['keras.optimizers.Adam(learning_rate=1e-3'], current: 'Adam' },
     { id: 'input.shape', param: 'shape', value: '(8, 8, 1)', kind: 'F', at: ['shape=(8, 8, 1)'], call: 'keras.Input' },
     { id: 'conv2d.filters', param: 'filters', value: '16', kind: 'T', at: ['Conv2D(16'] },
     { id: 'conv2d.kernel_size', param: 'kernel_size', value: '(3, 3)', kind: 'T', at: ['kernel_size=(3, 3)'], tupleSize: 2, type: 'int', current: 3 },
@@ -64,6 +67,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'B', at: ['epochs=2'] },
   ],
   'functional_mlp.py': [
+    { id: 'compile.optimizer.class', param: 'class', value: 'tf.keras.optimizers.SGD', kind: 'T', at: ['tf.keras.optimizers.SGD(0.01'], current: 'SGD' },
     { id: 'inputs.shape', param: 'shape', value: '(features.shape[1],)', kind: 'F', at: ['shape=(features', 6], call: 'keras.Input' },
     { id: 'dense.units', param: 'units', value: '64', kind: 'T', at: ['Dense(64'], call: 'keras.layers.Dense' },
     { id: 'dense.activation', param: 'activation', value: '"relu"', kind: 'T', at: ['"relu"'] },
@@ -81,6 +85,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'fit.batch_size', param: 'batch_size', value: '64', kind: 'T', at: ['batch_size=64'] },
   ],
   'build_model_constants.py': [
+    { id: 'compile.optimizer.class', param: 'class', value: 'keras.optimizers.RMSprop', kind: 'T', at: ['keras.optimizers.RMSprop(learning_rate'], current: 'RMSprop' },
     { id: 'input.shape', param: 'shape', value: '(64,)', kind: 'F', at: ['shape=(64,)'], call: 'keras.Input' },
     { id: 'HIDDEN_UNITS', param: 'units', value: '48', kind: 'T', at: ['HIDDEN_UNITS = 48'], definition: 'variable', uses: [['Dense(HIDDEN_UNITS', 6]], current: 48 },
     { id: 'build_model.activation', param: 'activation', value: '"relu"', kind: 'T', at: ['activation="relu"'], definition: 'parameter-default', uses: [['activation=activation', 11]] },
@@ -95,6 +100,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'CONFIG.batch_size', param: 'batch_size', value: '32', kind: 'T', at: ['"batch_size": 32'], definition: 'dict-entry', uses: [['batch_size=CONFIG', 11]] },
   ],
   'subclassed_model.py': [
+    { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: '0.001', kind: 'T', at: ['"adam"', 0], definition: 'implicit', spanText: '"adam"', current: 0.001 },
     { id: 'DigitNet.hidden', param: 'units', value: '96', kind: 'T', at: ['hidden = 96'], definition: 'class-attribute', uses: [['Dense(self.hidden', 6]] },
     { id: 'd1.activation', param: 'activation', value: '"relu"', kind: 'T', at: ['"relu"'] },
     { id: 'DigitNet.dropout', param: 'rate', value: '0.1', kind: 'T', at: ['dropout=0.1'], definition: 'parameter-default', uses: [['Dropout(dropout)', 8]] },
@@ -108,6 +114,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'fit.batch_size', param: 'batch_size', value: '32', kind: 'T', at: ['batch_size=32'] },
   ],
   'lstm_sequences.py': [
+    { id: 'compile.optimizer.class', param: 'class', value: 'Adam', kind: 'T', at: ['Adam(learning_rate=0.005'], current: 'Adam' },
     { id: 'embedding.input_dim', param: 'input_dim', value: '2', kind: 'F', at: ['input_dim=2'], reason: /vocabulary/ },
     { id: 'embedding.output_dim', param: 'output_dim', value: '8', kind: 'T', at: ['output_dim=8'] },
     { id: 'lstm.units', param: 'units', value: '16', kind: 'T', at: ['LSTM(16'], call: 'keras.layers.LSTM' },
@@ -121,6 +128,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'B', at: ['epochs=2'] },
   ],
   'keras2_legacy.py': [
+    { id: 'compile.optimizer.class', param: 'class', value: 'SGD', kind: 'T', at: ['SGD(lr=0.1'], current: 'SGD' },
     { id: 'conv2d.filters', param: 'filters', value: '64', kind: 'T', at: ['nb_filter=64'], writtenAs: 'nb_filter' },
     { id: 'conv2d.kernel_size', param: 'kernel_size', value: '5', kind: 'T', at: ['kernel_size=5'], type: 'int', current: 5 },
     { id: 'conv2d.input_shape', param: 'input_shape', value: '(28, 28, 1)', kind: 'F', at: ['(28, 28, 1)'] },
@@ -134,6 +142,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'compile.loss', param: 'loss', value: "'categorical_crossentropy'", kind: 'F', at: ["'categorical_crossentropy'"] },
   ],
   'variables_and_values.py': [
+    { id: 'opt.class', param: 'class', value: 'keras.optimizers.Adam', kind: 'T', at: ['keras.optimizers.Adam(learning_rate=PARAMS'], current: 'Adam' },
     // One hyperparameter for a variable used twice: at its definition, both uses listed.
     { id: 'units', param: 'units', value: '64', kind: 'T', at: ['units = 64'], definition: 'variable',
       uses: [['Dense(units, activation="relu", input', 6], ['Dense(units, activation="relu"),', 6]] },

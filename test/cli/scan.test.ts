@@ -90,7 +90,7 @@ describe('optpar scan --json', () => {
     expect(doc.files[0].errors[0].message).toMatch(/no such file/);
     expect(doc.files[1].errors[0].message).toMatch(/binary/);
     expect(doc.files[2].errors[0].message).toMatch(/UTF-8/);
-    expect(doc.files[3].hyperparameters).toHaveLength(18);
+    expect(doc.files[3].hyperparameters).toHaveLength(19);
     expect(r.stderr).toContain('missing.py: no such file');
   });
 
@@ -122,9 +122,9 @@ describe('optpar scan: usage and the table', () => {
     const r = optpar('scan', fixture('paper_figure2.py'));
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe(`${fixture('paper_figure2.py')}: 10 tunable of 18 found`);
+    expect(lines[0]).toBe(`${fixture('paper_figure2.py')}: 11 tunable of 19 found`);
     expect(lines[1]).toMatch(/^LINE\s+ID\s+VALUE\s+SEARCH RANGE \/ WHY NOT TUNED$/);
-    expect(lines).toHaveLength(2 + 18);
+    expect(lines).toHaveLength(2 + 19);
     expect(lines.find((l) => /\bdense\.units\b/.test(l))).toMatch(/^17:17\s+dense\.units\s+64\s+\{16, 32, 64, 128, 256\}$/);
     expect(lines.find((l) => /\bdense_1\.units\b/.test(l))).toMatch(/^18:17\s+dense_1\.units\s+1\s+fixed-by-task: output layer/);
     expect(lines.find((l) => /compile\.loss/.test(l))).toMatch(/fixed-by-task: the loss defines the task/);

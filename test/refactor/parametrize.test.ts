@@ -40,6 +40,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface CliEdit {
   id: string;
+  with?: string[];
   line: number;
   column: number;
   endLine: number;
@@ -122,6 +123,16 @@ for e in data["edits"]:
         m = re.fullmatch(r"(?:, )?(\w+)=(.*)", e["replacement"])
         got = eval(m.group(2), {"__builtins__": {}}, {"params": data["defaults"]})
         want = data["implicit"][e["id"]]
+    elif e["replacement"].startswith('__import__("keras").optimizers.get('):
+        # An optimizer named by a string, with its implicit learning rate: at the defaults, the
+        # optimizer the name gives.
+        import keras
+        got = eval(e["replacement"], {"__import__": __import__, "params": data["defaults"]})
+        want = keras.optimizers.get(ast.literal_eval(e["original"]))
+        ca, cb = got.get_config(), want.get_config()
+        ca.pop("name", None); cb.pop("name", None)
+        out.append({"id": e["id"], "ok": type(got) is type(want) and ca == cb, "got": repr(ca), "want": repr(cb)})
+        continue
     elif e["replacement"].startswith("getattr("):
         # An optimizer class chosen at its callee: the same class object as the code names.
         if module is None:
@@ -176,7 +187,7 @@ describe.each(FIXTURES)('parametrize $name', ({ name, path }) => {
     expect(json.path).toBe(path);
     expect(cliOutput).toBe(p.text);
     expect(json.edits.map((e) => e.id)).toEqual(p.edits.map((e) => e.id));
-    expect(Object.keys(json.defaults).sort()).toEqual(json.edits.map((e) => e.id).sort());
+    expect(Object.keys(json.defaults).sort()).toEqual(json.edits.flatMap((e) => [e.id, ...(e.with ?? [])]).sort());
     // Without -o and --json: the rewritten text on stdout.
     const plain = await cliInProcess(['parametrize', path]);
     expect(plain.status).toBe(0);
@@ -216,6 +227,10 @@ describe.each(FIXTURES)('parametrize $name', ({ name, path }) => {
       const ref = `params['${e.id}']`;
       if (e.original === '') expect(e.replacement).toMatch(new RegExp(`^(, )?\\w+=${ref.replace(/[[\].']/g, '\\$&')}$`));
       else if (e.replacement.startsWith('getattr(')) expect(e.replacement).toMatch(new RegExp(`^getattr\\(.+, ${ref.replace(/[[\].']/g, '\\$&')}\\)$`));
+      else if (e.replacement.startsWith('__import__("keras").optimizers.get(')) {
+        const name = e.with?.length ? `params['${e.with[0]}']` : e.original;
+        expect(e.replacement).toBe(`__import__("keras").optimizers.get({"class_name": ${name}, "config": {"learning_rate": ${ref}}})`);
+      }
       else expect([ref, `(${ref}, ${ref})`, `(${ref}, ${ref}, ${ref})`]).toContain(e.replacement);
     }
   });

@@ -91,7 +91,7 @@ const bases = new WeakMap<Candidate, { prefix: string; base: string }>();
 function baseName(cand: Candidate, prefix: string): string {
   const hit = bases.get(cand);
   if (hit && hit.prefix === prefix) return hit.base;
-  let base = cand.definitionName ?? `${prefix}.${cand.param}`;
+  let base = cand.definitionName ?? `${prefix}.${cand.idParam ?? cand.param}`;
   if (cand.element !== undefined) base += `.${cand.element}`;
   bases.set(cand, { prefix, base });
   return base;

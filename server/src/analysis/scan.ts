@@ -34,6 +34,8 @@ export interface Candidate extends Omit<Hyperparameter, 'id' | 'span' | 'uses'> 
   uses: readonly SyntaxNode[];
   /** Implicit values: the keyword goes after `site` (the last argument) or inside it (an empty argument list). */
   insertAt?: 'after' | 'inside';
+  /** What the id says after the call's prefix, when it is not the parameter (compile.optimizer.learning_rate). */
+  idParam?: string;
 }
 
 const nameCache = new WeakMap<Catalogue, { bareNames: ReturnType<typeof bareNameIndex>; lastNames: Set<string>; id: number }>();
@@ -178,7 +180,7 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
   candidates = boundSpatialSpaces(candidates, calls, parts, text, scopes);
   // The optimizer class as a choice, and high-value arguments left unwritten (Adam(), fit(x, y)).
   for (const cand of optimizerClassCandidates(calls, catalogue, imports)) candidates.push(cand);
-  for (const cand of implicitCandidates(calls, scopes)) candidates.push(cand);
+  for (const cand of implicitCandidates(calls, scopes, catalogue)) candidates.push(cand);
   // What the task or the shapes fix beyond the output layer (roles.ts): recomputed every scan.
   for (const [i, reason] of taskFixed(calls, outputs, candidates, text, { parts, scopes })) {
     candidates[i] = { ...candidates[i], kind: 'fixed-by-task', tunable: false, reason, space: undefined };

@@ -65,7 +65,7 @@ export function runParametrize(argv: string[], io: CommandIO): number {
     const edits = result.edits.map((e) => {
       const start = lines.humanPosition(e.span.start);
       const end = lines.humanPosition(e.span.end);
-      return { id: e.id, line: start.line, column: start.column, endLine: end.line, endColumn: end.column, original: e.original, replacement: e.newText };
+      return { id: e.id, ...(e.with ? { with: e.with } : {}), line: start.line, column: start.column, endLine: end.line, endColumn: end.column, original: e.original, replacement: e.newText };
     });
     io.out(JSON.stringify({ version: 1, path, edits, defaults: result.defaults, space }, null, 2));
   } else if (!values.output) io.out(result.text.replace(/\n$/, ''));

@@ -58,7 +58,7 @@ export function paramOf(data: HyperparameterData): string {
 /** What parametrizing a hyperparameter writes over its range, or undefined when it has no literal value. */
 export function replacement(data: HyperparameterData): string | undefined {
   if (data.literal === false) return undefined;
-  return rewriteText({ tupleSize: data.tuple, insertion: data.insertion, template: data.template }, paramRef(data.id));
+  return rewriteText({ tupleSize: data.tuple, insertion: data.insertion, template: data.template }, paramRef(data.id), data.original);
 }
 
 export function message(h: Hyperparameter): string {

@@ -4,6 +4,8 @@ import { applyEdits, type TextEdit } from './edits';
 
 export interface ParametrizeEdit extends TextEdit {
   id: string;
+  /** Other values rewritten by the same edit (the optimizer named by a string whose learning rate is tuned). */
+  with?: string[];
   original: string;
 }
 
@@ -45,9 +47,9 @@ export type ValueShape = Pick<Hyperparameter, 'tupleSize' | 'element' | 'inserti
  * one value stays a tuple of it, an implicit value is inserted as a keyword argument, and a value
  * inside an expression fills its template.
  */
-export function rewriteText(h: ValueShape, expr: string): string {
+export function rewriteText(h: ValueShape, expr: string, written = ''): string {
   if (h.insertion) return `${h.insertion.before}${h.insertion.keyword}=${expr}`;
-  if (h.template) return h.template.replace('{}', expr);
+  if (h.template) return h.template.replace('{}', expr).replace('{text}', written);
   if (h.tupleSize !== undefined && h.element === undefined) return `(${Array(h.tupleSize).fill(expr).join(', ')})`;
   return expr;
 }
@@ -59,11 +61,28 @@ export function rewriteText(h: ValueShape, expr: string): string {
 export function parametrize(text: string, chosen: Hyperparameter[]): Parametrization {
   const edits: ParametrizeEdit[] = [];
   const defaults: Record<string, Scalar> = {};
+  // Two values at one place: optimizer="adam" is the optimizer and, implicitly, its learning
+  // rate. The rate's template wraps the optimizer's own rewrite, in one edit.
+  const at = new Map<string, Hyperparameter[]>();
   for (const h of chosen) {
     if (h.current === undefined) continue;
-    const newText = rewriteText(h, paramRef(h.id));
-    edits.push({ id: h.id, span: h.span, original: text.slice(h.span.start, h.span.end), newText });
+    const key = `${h.span.start}:${h.span.end}`;
+    at.set(key, [...(at.get(key) ?? []), h]);
     defaults[h.id] = h.current;
   }
+  for (const group of at.values()) {
+    const outer = group.find((h) => h.template?.includes('{text}'));
+    const inner = group.filter((h) => h !== outer);
+    const span = group[0].span;
+    const original = text.slice(span.start, span.end);
+    let written = original;
+    for (const h of inner) written = rewriteText(h, paramRef(h.id), written);
+    if (!outer) {
+      for (const h of inner) edits.push({ id: h.id, span: h.span, original, newText: rewriteText(h, paramRef(h.id), original) });
+      continue;
+    }
+    edits.push({ id: outer.id, ...(inner.length ? { with: inner.map((h) => h.id) } : {}), span, original, newText: rewriteText(outer, paramRef(outer.id), written) });
+  }
+  edits.sort((a, b) => a.span.start - b.span.start);
   return { edits, defaults, chosen, text: applyEdits(text, edits) };
 }

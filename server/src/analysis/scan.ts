@@ -14,6 +14,7 @@ import { defaultSpace } from './space';
 import { boundSpatialSpaces } from './shapes';
 import { optimizerClassCandidates } from './optimizerChoice';
 import { implicitCandidates } from './implicit';
+import { batchParam, DATASET_BATCH_CALLABLE, trainingBatches } from './datasets';
 import { assignIds } from './ids';
 import { unreadableReason } from './input';
 import { indexNodes, mergeIndexes, type NodeIndex, statementIndexes } from './nodeIndex';
@@ -167,9 +168,10 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
     }
   }
 
-  // Depth written as loops whose body adds layers (loops.ts): each definition of the bound.
+  // Depth written as loops whose body adds layers (loops.ts): each definition of the bound; and
+  // the batch size of the tf.data pipeline fit trains on (datasets.ts).
   flow ??= new ValueFlow(text, root, scopes, index.calls);
-  for (const cand of loopCandidates(text, calls, flow, options)) {
+  for (const cand of [...loopCandidates(text, calls, flow, options), ...pipelineBatchCandidates(text, calls, scopes, flow, catalogue, options)]) {
     const at = bySite.get(cand.site.id);
     if (at === undefined) {
       bySite.set(cand.site.id, candidates.length);
@@ -223,6 +225,22 @@ function statementWorkOf(text: string, calls: CatalogueCall[], outputs: Set<numb
 
 const FOR_LOOP = /\bfor\b[^\n]*\bin\s+range\s*\(/;
 
+/** The .batch(N) of the dataset fit trains on, each definition that reaches N, searched as fit's batch size. */
+function pipelineBatchCandidates(text: string, calls: CatalogueCall[], scopes: ScopeResolver, flow: ValueFlow, catalogue: Catalogue, options: ScanOptions): Candidate[] {
+  const param = batchParam(catalogue);
+  if (!param) return [];
+  const out: Candidate[] = [];
+  for (const batch of trainingBatches(calls, scopes)) {
+    const call: CatalogueCall = { node: batch.call, id: batch.call.id, spec: DATASET_BATCH_CALLABLE, path: DATASET_BATCH_CALLABLE.paths[0], args: [], passes: [] };
+    const arg: MatchedArg = { param, value: batch.size };
+    for (const src of flow.reachingNamed(batch.size, `${batch.label}.batch_size`)) {
+      if (src.unknown) continue;
+      for (const cand of analyseValue(text, call, arg, undefined, src.site, src.definition as DefinitionKind, src.name, batch.size, src.reason, options)) out.push(cand);
+    }
+  }
+  return out;
+}
+
 /** The bounds of loops that add layers, as int hyperparameters (a small range around the count, never below 1). */
 function loopCandidates(text: string, calls: CatalogueCall[], flow: ValueFlow, options: ScanOptions): Candidate[] {
   const out: Candidate[] = [];
@@ -235,8 +253,7 @@ function loopCandidates(text: string, calls: CatalogueCall[], flow: ValueFlow, o
       const stop = src.reason ? undefined : intValue(src.site);
       if (stop === undefined) continue;
       const arg: MatchedArg = { param: loopParam(loop.start, stop), value: loop.bound };
-      const definition = src.definition as DefinitionKind;
-      for (const cand of analyseValue(text, call, arg, undefined, src.site, definition, src.name, loop.bound, undefined, options)) out.push(cand);
+      for (const cand of analyseValue(text, call, arg, undefined, src.site, src.definition, src.name, loop.bound, undefined, options)) out.push(cand);
     }
   }
   return out;
@@ -307,9 +324,7 @@ function sourceCandidates(
   for (const src of sources) {
     // An object (Adam(...), a layer) has its own hyperparameters.
     if (src.site.type === 'call' && callIds.has(src.site.id)) continue;
-    // (flow.ts adds definition kinds: cli-default, loop-element)
-    const definition = src.definition as DefinitionKind;
-    for (const cand of analyseValue(text, call, arg, fixed, src.site, definition, src.name, arg.value, src.reason, options)) out.push(cand);
+    for (const cand of analyseValue(text, call, arg, fixed, src.site, src.definition, src.name, arg.value, src.reason, options)) out.push(cand);
   }
   return out;
 }

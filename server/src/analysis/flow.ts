@@ -18,8 +18,8 @@ import { evalLiteral, unparen } from './literals';
  * Made fresh for every scan: an edit anywhere may change where a value comes from.
  */
 
-/** Definition kinds that value flow adds to those of name resolution. */
-export type FlowDefinition = DefinitionKind | 'cli-default' | 'loop-element';
+/** Where a value that reaches a use is defined (cli-default and loop-element are value flow's own). */
+export type FlowDefinition = DefinitionKind;
 
 export interface FlowSource {
   /** The expression a rewrite changes (a literal, usually). */

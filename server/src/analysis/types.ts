@@ -17,7 +17,17 @@ export type SearchSpace =
 export type HyperparameterKind = 'hyperparameter' | 'budget' | 'fixed-by-task' | 'not-a-literal' | 'ignored';
 
 /** Where the value lives: the argument itself, or a definition the argument refers to. */
-export type DefinitionKind = 'argument' | 'variable' | 'dict-entry' | 'class-attribute' | 'parameter-default' | 'implicit';
+export type DefinitionKind =
+  | 'argument'
+  | 'variable'
+  | 'dict-entry'
+  | 'class-attribute'
+  | 'parameter-default'
+  | 'implicit'
+  /** The default of a command-line option (argparse add_argument, absl DEFINE_*) read as args.x / FLAGS.x. */
+  | 'cli-default'
+  /** An element of a literal list or tuple a loop iterates (for units in [256, 128]). */
+  | 'loop-element';
 
 export interface Hyperparameter {
   /** Readable, unique in the file: dense_1.units, conv2d.kernel_size, fit.epochs, learning_rate. */

@@ -44,6 +44,16 @@ OPTPAR_ARGS = _optpar_parse_args(_optpar_sys.argv) if __name__ == "__main__" els
 _OPTPAR_BAR = [None]
 
 
+def _optpar_bar_wanted():
+    """A progress bar on a terminal with a width; else (a log, a pipe, a 0-column pty) one line per trial."""
+    if not _optpar_sys.stderr.isatty():
+        return False
+    try:
+        return _optpar_os.get_terminal_size(_optpar_sys.stderr.fileno()).columns > 0
+    except (OSError, ValueError):
+        return False
+
+
 def _optpar_log(message):
     # Above the progress bar while it is shown, so the bar stays on its own line.
     if _OPTPAR_BAR[0] is not None:
@@ -422,7 +432,7 @@ def _optpar_search(args):
     interrupted = False
     counted, build_failures = _optpar_counts(trials)
     bar = tqdm(total=args.max_evals, initial=min(counted, args.max_evals), desc="optpar search", unit="trial", file=_optpar_sys.stderr,
-               disable=not _optpar_sys.stderr.isatty())
+               disable=not _optpar_bar_wanted())
     # On a terminal, a progress bar (log lines go above it); in a log file or pipe, one line per trial.
     _OPTPAR_BAR[0] = None if bar.disable else bar
     try:

@@ -7,6 +7,7 @@ import { type PlannedApply, planApply, unifiedDiff } from '../refactor/applyResu
 import { defaultResultsPath, readResults, type ResultsDoc, ResultsError } from '../report/results';
 import { readSource, type CommandIO } from './scan';
 import { UsageError } from './usage';
+import { NotebookError, rewriteNotebook } from '../notebook/notebook';
 
 /** optpar apply [RESULTS.json] MODEL.py [--trial N] [--dry-run] */
 export function runApply(argv: string[], io: CommandIO): number {
@@ -60,8 +61,12 @@ export function runApply(argv: string[], io: CommandIO): number {
   }
   if (plan.edits.length > 0) {
     try {
-      writeFileSync(model, plan.text);
+      writeFileSync(model, source.notebook ? rewriteNotebook(source.notebook, plan.edits).text : plan.text);
     } catch (err) {
+      if (err instanceof NotebookError) {
+        io.err(`optpar: ${model}: ${err.message}; nothing written`);
+        return 1;
+      }
       io.err(`optpar: cannot write ${model}: ${(err as Error).message}`);
       return 1;
     }

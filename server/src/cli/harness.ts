@@ -7,6 +7,8 @@ import { generateHarness } from '../harness/hyperopt';
 import { type Algo, DEFAULT_HARNESS_OPTIONS, type HarnessOptions, HarnessError } from '../harness/types';
 import { readSource, type CommandIO } from './scan';
 import { UsageError } from './usage';
+import { isNotebookPath } from '../notebook/notebook';
+import { adaptNotebookHarness, notebookHarnessPath } from '../notebook/cli';
 
 export const HARNESS_OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -41,6 +43,7 @@ export function harnessOptions(values: Record<string, unknown>): HarnessOptions 
 }
 
 export function defaultHarnessPath(modelPath: string): string {
+  if (isNotebookPath(modelPath)) return notebookHarnessPath(modelPath);
   return join(dirname(modelPath), `tune_${basename(modelPath)}`);
 }
 
@@ -56,7 +59,8 @@ export function buildHarness(path: string, values: Record<string, unknown>, io: 
   }
   options.project = loadProjectConfigFor(path, (m) => io.err(`optpar: ${m}`));
   try {
-    return generateHarness(source.text, path, catalogue, options);
+    const harness = generateHarness(source.text, path, catalogue, options);
+    return source.notebook ? adaptNotebookHarness(harness.text, harness.notes, source.notebook, path) : harness;
   } catch (err) {
     if (err instanceof HarnessError) {
       io.err(`optpar: ${err.message}`);

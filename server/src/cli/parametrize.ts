@@ -9,6 +9,7 @@ import { spaceJson } from '../harness/hyperopt';
 import { chooseHyperparameters, parametrize } from '../refactor/parametrize';
 import { readSource, type CommandIO } from './scan';
 import { UsageError } from './usage';
+import { cellPosition, NotebookError, rewriteNotebook } from '../notebook/notebook';
 
 function parseOptions(argv: string[]) {
   try {
@@ -53,10 +54,21 @@ export function runParametrize(argv: string[], io: CommandIO): number {
   if (unusable.length) io.err(`optpar: ${path}: skipped ${unusable.join(', ')}: no literal value`);
   const result = parametrize(source.text, chosen);
   const lines = new LineIndex(source.text);
+  // A notebook is written back as the notebook, only its edited cells' sources changed.
+  let outText = result.text;
+  if (source.notebook) {
+    try {
+      outText = rewriteNotebook(source.notebook, result.edits).text;
+    } catch (err) {
+      if (!(err instanceof NotebookError)) throw err;
+      io.err(`optpar: ${path}: ${err.message}`);
+      return 1;
+    }
+  }
   const space = spaceJson(chosen);
   try {
     if (values['space-json']) writeFileSync(values['space-json'], JSON.stringify(space, null, 2) + '\n');
-    if (values.output) writeFileSync(values.output, result.text);
+    if (values.output) writeFileSync(values.output, outText);
   } catch (err) {
     io.err(`optpar: cannot write: ${(err as Error).message}`);
     return 1;
@@ -65,10 +77,15 @@ export function runParametrize(argv: string[], io: CommandIO): number {
     const edits = result.edits.map((e) => {
       const start = lines.humanPosition(e.span.start);
       const end = lines.humanPosition(e.span.end);
+      if (source.notebook) {
+        const s = cellPosition(source.notebook, e.span.start, lines);
+        const t = cellPosition(source.notebook, e.span.end, lines);
+        return { id: e.id, ...(e.with ? { with: e.with } : {}), cell: s.cell, line: s.line, column: s.column, endLine: t.line, endColumn: t.column, original: e.original, replacement: e.newText };
+      }
       return { id: e.id, ...(e.with ? { with: e.with } : {}), line: start.line, column: start.column, endLine: end.line, endColumn: end.column, original: e.original, replacement: e.newText };
     });
     io.out(JSON.stringify({ version: 1, path, edits, defaults: result.defaults, space }, null, 2));
-  } else if (!values.output) io.out(result.text.replace(/\n$/, ''));
+  } else if (!values.output) io.out(outText.replace(/\n$/, ''));
   else io.err(`optpar: wrote ${values.output} (${result.edits.length} value(s) parametrized)`);
   return 0;
 }

@@ -53,13 +53,14 @@ export function toJsonError(e: AnalysisError, lines?: LineIndex): { message: str
 }
 
 /** The readable table: one row per hyperparameter. */
-export function formatTable(path: string, text: string, hps: Hyperparameter[]): string {
+export function formatTable(path: string, text: string, hps: Hyperparameter[], where?: (offset: number) => string): string {
   const lines = new LineIndex(text);
   if (hps.length === 0) return `${path}: no hyperparameters found`;
   const rows = hps.map((h) => {
     const pos = lines.humanPosition(h.span.start);
+    const place = where ? where(h.span.start) : `${pos.line}:${pos.column}`;
     const status = h.tunable && h.space ? describeSpace(h.space) : `${h.kind}: ${h.reason ?? ''}`;
-    return [`${pos.line}:${pos.column}`, h.id, h.value.length > 24 ? h.value.slice(0, 21) + '...' : h.value, status];
+    return [place, h.id, h.value.length > 24 ? h.value.slice(0, 21) + '...' : h.value, status];
   });
   const header = ['LINE', 'ID', 'VALUE', 'SEARCH RANGE / WHY NOT TUNED'];
   const widths = header.map((_, i) => Math.max(header[i].length, ...rows.map((r) => r[i].length)));

@@ -8,6 +8,8 @@ import { loadProjectConfigFor } from '../config/projectFile';
 import { formatTable } from './report';
 import { formatScanDocument, scanDocument, scanFileReport, unreadableFileReport } from './scanDocument';
 import { UsageError } from './usage';
+import { isNotebookPath, type Notebook } from '../notebook/notebook';
+import { notebookWhere, readNotebookText } from '../notebook/cli';
 
 export interface CommandIO {
   out: (s: string) => void;
@@ -15,7 +17,7 @@ export interface CommandIO {
 }
 
 /** Reads a source file for analysis; the error says why it cannot be analysed. */
-export function readSource(path: string): { text?: string; error?: string } {
+export function readSource(path: string): { text?: string; error?: string; notebook?: Notebook } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -23,7 +25,9 @@ export function readSource(path: string): { text?: string; error?: string } {
     const e = err as NodeJS.ErrnoException;
     return { error: e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message };
   }
-  return decodeSource(bytes);
+  const decoded = decodeSource(bytes);
+  // A notebook (.ipynb) is analysed as its code cells in order: see notebook/notebook.ts.
+  return isNotebookPath(path) && decoded.text !== undefined ? readNotebookText(decoded.text) : decoded;
 }
 
 export function runScan(argv: string[], io: CommandIO): number {
@@ -57,10 +61,10 @@ export function runScan(argv: string[], io: CommandIO): number {
     const result = scanSource(source.text, catalogue, { splitTuples: parsed.values['split-tuples'], tuneBudget: parsed.values['tune-budget'] });
     result.hyperparameters = applyProjectConfig(result.hyperparameters, loadProjectConfigFor(path, (m) => io.err(`optpar: ${m}`)));
     if (!parsed.values.json) {
-      io.out(formatTable(path, source.text, result.hyperparameters));
+      io.out(formatTable(path, source.text, result.hyperparameters, source.notebook && notebookWhere(source.notebook)));
       for (const e of result.errors) io.out(`  ! ${e.message}`);
     }
-    return scanFileReport(path, source.text, result.hyperparameters, result.errors);
+    return scanFileReport(path, source.text, result.hyperparameters, result.errors, source.notebook);
   });
   if (parsed.values.json) io.out(formatScanDocument(scanDocument(reports, catalogueErrors)));
   return failed ? 1 : 0;

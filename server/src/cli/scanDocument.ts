@@ -3,6 +3,8 @@ import type { AnalysisError, Hyperparameter } from '../analysis/types';
 import { formatCatalogueError } from '../catalogue/load';
 import type { CatalogueError } from '../catalogue/types';
 import { type JsonHyperparameter, toJsonError, toJsonHyperparameter } from './report';
+import type { Notebook } from '../notebook/notebook';
+import { notebookErrorFields, notebookHpFields } from '../notebook/cli';
 
 /**
  * The `optpar scan --json` document (version 1), built from analysis results only: no files,
@@ -15,8 +17,16 @@ export interface ScanFileReport {
 }
 
 /** One file's entry from its text and its scan (hyperparameters after the project's config). */
-export function scanFileReport(path: string, text: string, hyperparameters: Hyperparameter[], errors: AnalysisError[]): ScanFileReport {
+export function scanFileReport(path: string, text: string, hyperparameters: Hyperparameter[], errors: AnalysisError[], notebook?: Notebook): ScanFileReport {
   const lines = new LineIndex(text);
+  // A notebook's positions are per cell: `cell` (index, id) with line and column inside it.
+  if (notebook) {
+    return {
+      path,
+      hyperparameters: hyperparameters.map((h) => ({ ...toJsonHyperparameter(h, lines), ...notebookHpFields(notebook, h, lines) })),
+      errors: errors.map((e) => notebookErrorFields(notebook, e, lines)),
+    };
+  }
   return {
     path,
     hyperparameters: hyperparameters.map((h) => toJsonHyperparameter(h, lines)),

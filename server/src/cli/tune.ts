@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import { defaultSearchDir } from '../report/results';
 import { parseArgs } from 'node:util';
-import { buildHarness, HARNESS_OPTIONS } from './harness';
+import { buildHarness, defaultHarnessPath, HARNESS_OPTIONS } from './harness';
 import { ensurePythonEnv } from './pythonEnv';
 import type { CommandIO } from './scan';
 import { UsageError } from './usage';
@@ -48,7 +48,7 @@ export async function runTune(argv: string[], io: CommandIO): Promise<number> {
     io.err(`optpar: cannot create ${dir}: ${(err as Error).message}`);
     return 1;
   }
-  const script = parsed.values.output ? resolve(parsed.values.output) : join(dir, `tune_${basename(model)}`);
+  const script = parsed.values.output ? resolve(parsed.values.output) : join(dir, basename(defaultHarnessPath(model)));
   const results = join(dir, 'results.json');
   const resuming = !parsed.values.fresh && existsSync(join(dir, 'trials.pkl'));
   try {

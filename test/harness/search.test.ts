@@ -148,11 +148,11 @@ describe.sequential('searches that pay off (issue 9)', () => {
   it('draws whose model cannot be built (input shape read from the data) are recorded with their error and not counted', () => {
     // Random search over the first kernel ({3, 5, 7}: only 3 fits) and the filters.
     const h = generate('conv_shapes_from_data.py', 'unbuilt', ['--max-evals', '3', '--algo', 'rand', '--ids', 'conv2d.kernel_size,conv2d.filters,conv2d_1.filters']);
-    const r = python([h, '--seed', '2'], join(tmp, 'unbuilt'));
+    const r = python([h, '--seed', '4'], join(tmp, 'unbuilt'));
     expect(r.status, r.stderr.slice(-3000)).toBe(0);
     const results: Results = JSON.parse(readFileSync(h.replace(/\.py$/, '.results.json'), 'utf8'));
     const unbuilt = results.trials.filter((t) => t.phase === 'build');
-    expect(unbuilt.length, 'seed 2 draws shapes that do not fit').toBeGreaterThanOrEqual(1);
+    expect(unbuilt.length, 'seed 4 draws shapes that do not fit').toBeGreaterThanOrEqual(1);
     expect(results.build_failures).toBe(unbuilt.length);
     expect(results.trials_counted).toBe(results.trials.length - unbuilt.length);
     expect(results.trials_counted).toBe(3);

@@ -405,7 +405,8 @@ def _optpar_search(args):
     import numpy as np
     from hyperopt import anneal, fmin, rand, tpe
     from hyperopt.exceptions import AllTrialsFailed
-    from hyperopt.fmin import generate_trials_to_calculate
+    from hyperopt.base import Domain
+    from hyperopt.fmin import FMinIter, generate_trials_to_calculate
     algos = {"tpe": functools.partial(tpe.suggest, n_startup_jobs=_optpar_n_startup_jobs(args.max_evals)),
              "rand": rand.suggest, "anneal": anneal.suggest}
     if args.algo == "atpe":
@@ -428,6 +429,7 @@ def _optpar_search(args):
         point = _optpar_original_point()
         if point is not None:
             trials = generate_trials_to_calculate([point])
+            trials.refresh()
     _OPTPAR_TRIAL_COUNT[0] = len([t for t in trials.trials if t["state"] == 2])
     interrupted = False
     counted, build_failures = _optpar_counts(trials)
@@ -441,10 +443,16 @@ def _optpar_search(args):
         # are not counted (up to max_evals of them): they spent no training.
         while counted < args.max_evals and build_failures <= args.max_evals:
             done = len(trials.trials)
-            pending = any(t["state"] == 0 for t in trials.trials)
             try:
-                fmin(objective, OPTPAR_SPACE, algo=algos[args.algo], max_evals=done if pending else done + 1, trials=trials,
-                     rstate=np.random.default_rng([args.seed, done]), show_progressbar=False, return_argmin=False)
+                if any(t["state"] == 0 for t in trials.trials):
+                    # The queued first trial (the original values) runs alone: an fmin call would
+                    # also draw a new point in the same step.
+                    FMinIter(algos[args.algo], Domain(objective, OPTPAR_SPACE), trials, rstate=np.random.default_rng([args.seed, done]),
+                             max_evals=done, show_progressbar=False).serial_evaluate()
+                    trials.refresh()
+                else:
+                    fmin(objective, OPTPAR_SPACE, algo=algos[args.algo], max_evals=done + 1, trials=trials,
+                         rstate=np.random.default_rng([args.seed, done]), show_progressbar=False, return_argmin=False)
             except AllTrialsFailed:
                 pass  # hyperopt's fmin ends with trials.argmin, which raises while every trial so far failed
             _optpar_save_trials(trials_path, trials)

@@ -43,6 +43,8 @@ export function readClientFlags(c: ClientCapabilities): ClientFlags {
 export function serverCapabilities(flags: ClientFlags): ServerCapabilities {
   return {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+    // Jupyter notebooks: Python cells, analysed together (notebooks.ts).
+    notebookDocumentSync: { notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }], save: false },
     hoverProvider: true,
     inlayHintProvider: true,
     codeLensProvider: { resolveProvider: false },

@@ -20,6 +20,7 @@ import { DiagnosticMemo, fileDiagnostic, toDiagnostics } from './diagnostics';
 import { DocumentStore, MAX_TREES } from './documents';
 import { hover } from './hover';
 import { inlayHints } from './inlayHints';
+import { NotebookSync } from './notebooks';
 import { elapsed, type ClientLogger } from './logger';
 import { applyProjectConfig, EMPTY_PROJECT_CONFIG, parseProjectConfig, type ProjectConfig } from '../config/projectConfig';
 import { PROJECT_FILE } from '../config/projectFile';
@@ -57,6 +58,8 @@ export class OptparServer {
   private shuttingDown = false;
   /** The search results beside each open model (.optpar/<name>/results.json). */
   private best: BestValues;
+  /** Open notebooks (notebookDocument/* sync): their cells are answered through notebooks.ts. */
+  private notebooks!: NotebookSync;
 
   private constructor(private connection: Connection, private log: ClientLogger) {
     this.analyzer = new Analyzer(this.docs, log);
@@ -73,6 +76,12 @@ export class OptparServer {
   /** Every request and notification we handle, in one list. */
   private register(): void {
     const c = this.connection;
+    this.notebooks = new NotebookSync(
+      c,
+      () => this.analyzer.catalogue,
+      () => ({ splitTuples: this.settings.splitTuples, tuneBudget: this.settings.tuneBudget }),
+      (cell) => this.diagnosticsFor(cell.uri, cell.text, cell.scan),
+    );
     c.onInitialize((p) => this.onInitialize(p));
     c.onInitialized(() => void this.guard('initialized', () => this.onInitialized()));
     c.onShutdown(() => this.onShutdown());
@@ -241,6 +250,7 @@ export class OptparServer {
   }
 
   private refreshAll(): void {
+    this.notebooks.refreshAll();
     for (const e of this.docs.all()) this.schedule(e.uri, 0);
     if (this.flags?.inlayHintRefresh) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
     if (this.flags?.codeLensRefresh) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
@@ -258,7 +268,11 @@ export class OptparServer {
     fn: (hps: Hyperparameter[], text: string, version: number, scan: ScanResult) => T,
   ): Promise<T> {
     const entry = this.docs.get(uri);
-    if (!entry) return empty;
+    if (!entry) {
+      // A notebook cell: the notebook's analysis seen from this cell.
+      const cell = this.notebooks.cell(uri);
+      return cell ? fn(applyProjectConfig(cell.scan.hyperparameters, this.project), cell.text, cell.version, cell.scan) : empty;
+    }
     try {
       const analysis = await this.analyzer.analyze(uri);
       if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
@@ -277,6 +291,8 @@ export class OptparServer {
 
   private safeTarget(uri: string) {
     try {
+      const notebook = this.notebooks.notebookOf(uri);
+      if (notebook) return harnessTarget(notebook);
       return uri.startsWith('file:') ? harnessTarget(uri) : undefined;
     } catch {
       return undefined;
@@ -292,7 +308,8 @@ export class OptparServer {
     const target = this.safeTarget(uri);
     if (!target) return undefined;
     try {
-      const harness = buildHarness(uri, text, this.analyzer.catalogue, harnessOptions(this.settings, this.project, this.tunedIds(hps)));
+      const options = harnessOptions(this.settings, this.project, this.tunedIds(hps));
+      const harness = this.notebooks.isCell(uri) ? this.notebooks.harness(uri, { ...options, ids: undefined }) : buildHarness(uri, text, this.analyzer.catalogue, options);
       return harnessWorkspaceEdit(target.uri, harness.text);
     } catch (err) {
       this.log.warn(`no harness for ${uri}: ${(err as Error).message}`);
@@ -303,6 +320,15 @@ export class OptparServer {
   private async resolveCodeAction(action: CodeAction): Promise<CodeAction> {
     const data = action.data as HarnessActionData | undefined;
     if (!data?.harness) return action;
+    if (this.notebooks.isCell(data.harness.uri)) {
+      const target = this.safeTarget(data.harness.uri);
+      try {
+        if (target) action.edit = harnessWorkspaceEdit(target.uri, this.notebooks.harness(data.harness.uri, harnessOptions(this.settings, this.project)).text);
+      } catch (err) {
+        throw new ResponseError(ErrorCodes.InvalidRequest, (err as Error).message);
+      }
+      return action;
+    }
     const entry = this.docs.get(data.harness.uri);
     if (!entry) return action;
     const analysis = await this.analyzer.analyze(entry.uri);
@@ -338,6 +364,7 @@ export class OptparServer {
     if (command === COMMANDS.applyBestValues) return this.applyBestValues(args);
     if (command !== COMMANDS.generateHarness) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${command}`);
     const uri = commandUri(args);
+    if (uri && (this.notebooks.isCell(uri) || this.notebooks.documents.getNotebookDocument(uri))) return this.notebookHarness(uri);
     if (!uri || !uri.startsWith('file:')) throw new ResponseError(ErrorCodes.InvalidParams, `${command} needs {uri} of a file`);
     const entry = this.docs.get(uri);
     let text: string;
@@ -364,6 +391,23 @@ export class OptparServer {
     }
     if (this.flags.showDocument) void this.connection.window.showDocument({ uri: target.uri, takeFocus: true }).catch(() => undefined);
     else void this.connection.window.showInformationMessage(`optpar: wrote ${target.path}`);
+    for (const note of harness.notes) this.log.info(`harness ${target.path}: ${note}`);
+    return { uri: target.uri, ids: harness.ids, notes: harness.notes };
+  }
+
+  /** optpar.generateHarness from any cell of an open notebook (or the notebook): tune_<notebook>.py beside it. */
+  private notebookHarness(uri: string): unknown {
+    const target = harnessTarget(this.notebooks.notebookOf(uri) ?? uri);
+    let harness;
+    try {
+      harness = this.notebooks.harness(uri, harnessOptions(this.settings, this.project));
+      writeHarness(target, harness);
+    } catch (err) {
+      const msg = `optpar: no tuning harness for ${target.path.split(/[\\/]/).pop()}: ${(err as Error).message}`;
+      void this.connection.window.showErrorMessage(msg);
+      throw new ResponseError(ErrorCodes.InvalidRequest, msg);
+    }
+    if (this.flags.showDocument) void this.connection.window.showDocument({ uri: target.uri, takeFocus: true }).catch(() => undefined);
     for (const note of harness.notes) this.log.info(`harness ${target.path}: ${note}`);
     return { uri: target.uri, ids: harness.ids, notes: harness.notes };
   }

@@ -57,12 +57,16 @@ export function notebookHarnessPath(path: string): string {
  * (python tune_<notebook>.py) and carrying a note about the IPython lines that are comments.
  */
 export function adaptNotebookHarness(text: string, notes: string[], nb: Notebook, path: string): { text: string; notes: string[] } {
+  return adaptHarness(text, notes, path, nb.code.map((c) => c.cell.index), ipythonNote(nb));
+}
+
+/** The same from the cells' indexes and the note on IPython lines (the language server's notebooks). */
+export function adaptHarness(text: string, notes: string[], path: string, cellIndexes: number[], note: string | undefined): { text: string; notes: string[] } {
   const name = basename(path);
   const script = basename(notebookHarnessPath(path));
   let out = text.split(`python tune_${name}`).join(`python ${script}`);
-  const note = ipythonNote(nb);
   const firstLine = out.indexOf('\n');
-  const cells = nb.code.map((c) => c.cell.index).join(', ');
+  const cells = cellIndexes.join(', ');
   const extra = [`# ${name} is a notebook: its code cells (${cells}) follow in order, as one program.`, ...(note ? [`# NOTE: ${note}.`] : [])];
   out = out.slice(0, firstLine + 1) + extra.join('\n') + '\n' + out.slice(firstLine + 1);
   return { text: out, notes: note ? [...notes, note] : notes };

@@ -131,6 +131,22 @@ function sourceOf(node: JsonNode | undefined, index: number): string {
   throw new NotebookError(`cell ${index}: its source must be a string or a list of strings`);
 }
 
+/** Code cell sources as one program: the cells masked and concatenated, and where each one is. */
+export function virtualProgram(sources: string[]): { virtual: string; layout: { startLine: number; lineCount: number; ipythonLines: number[] }[] } {
+  let virtual = '';
+  let line = 0;
+  const layout = sources.map((source) => {
+    const masked = maskCell(source);
+    const cellText = masked.text.endsWith('\n') || masked.text === '' ? masked.text : masked.text + '\n';
+    const lineCount = cellText.split('\n').length - 1;
+    const at = { startLine: line, lineCount, ipythonLines: masked.ipythonLines };
+    virtual += cellText;
+    line += lineCount;
+    return at;
+  });
+  return { virtual, layout };
+}
+
 /** Reads a notebook's text; throws NotebookError saying why it is not one optpar can read. */
 export function parseNotebook(text: string): Notebook {
   if (text.trim() === '') throw new NotebookError('empty file: not a notebook');
@@ -154,18 +170,9 @@ export function parseNotebook(text: string): Notebook {
     const id = member(node, 'id');
     return { index, type: type.value, source: sourceOf(sourceNode, index), sourceNode: sourceNode!, ...(id?.kind === 'string' ? { id: id.value } : {}) };
   });
-  const code: CodeCell[] = [];
-  let virtual = '';
-  let line = 0;
-  for (const cell of cells) {
-    if (cell.type !== 'code') continue;
-    const masked = maskCell(cell.source);
-    const cellText = masked.text.endsWith('\n') || masked.text === '' ? masked.text : masked.text + '\n';
-    const lineCount = cellText.split('\n').length - 1;
-    code.push({ cell, startLine: line, lineCount, ipythonLines: masked.ipythonLines });
-    virtual += cellText;
-    line += lineCount;
-  }
+  const codeCells = cells.filter((c) => c.type === 'code');
+  const { virtual, layout } = virtualProgram(codeCells.map((c) => c.source));
+  const code: CodeCell[] = codeCells.map((cell, i) => ({ cell, ...layout[i] }));
   if (!code.some((c) => c.cell.source.trim() !== '')) throw new NotebookError('empty notebook: no code cells');
   const minorValue = minor?.kind === 'other' && typeof minor.value === 'number' ? minor.value : 0;
   return { text, nbformat: major.value, nbformatMinor: minorValue, cells, code, virtual };
@@ -248,7 +255,7 @@ function sourceJsonEdits(text: string, node: JsonNode, source: string): TextEdit
 }
 
 /** The note a harness made from a notebook carries about its IPython lines. */
-export function ipythonNote(nb: Notebook): string | undefined {
+export function ipythonNote(nb: { code: { ipythonLines: number[] }[] }): string | undefined {
   const n = nb.code.reduce((sum, c) => sum + c.ipythonLines.length, 0);
   if (n === 0) return undefined;
   return `${n} IPython line(s) of the notebook (magics, shell commands, help) are comments marked "# IPython:" here; the harness runs as plain Python`;

@@ -31,6 +31,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
+      // Python cells of Jupyter notebooks: the server declares notebookDocumentSync for them.
+      { notebook: 'jupyter-notebook', language: 'python' },
     ],
     synchronize: { configurationSection: 'optpar' },
     // The server's settings; optpar.server.* belongs to this extension.

@@ -113,8 +113,19 @@ describe('notebook document sync', () => {
       range: { start: { line: 3, character: 19 }, end: { line: 3, character: 22 } },
       context: { diagnostics: [] },
     })) as { title: string; kind?: string; edit?: unknown; data?: unknown }[];
-    expect(actions.length).toBeGreaterThan(0);
     expect(actions.some((a) => /harness/i.test(a.title))).toBe(true);
+    // Parametrize all, in a cell: its own values, as edits of that cell only.
+    const all = actions.find((a) => a.title.startsWith('Parametrize all'))!;
+    expect(all.title).toBe('Parametrize all hyperparameters (2)');
+    const changes = (all.edit as { documentChanges: { textDocument: { uri: string }; edits: { newText: string }[] }[] }).documentChanges;
+    expect(changes.map((c) => c.textDocument.uri)).toEqual([cells[2].uri]);
+    expect(changes[0].edits.map((e) => e.newText).sort()).toEqual(["params['dense.activation']", "params['dropout.rate']"]);
+    // Pulled diagnostics of a cell equal the pushed ones.
+    const pulled = (await s.conn.sendRequest('textDocument/diagnostic', { textDocument: { uri: cells[2].uri } })) as { items: { data?: { id?: string }; range: { start: { line: number; character: number } } }[] };
+    expect(pulled.items.filter((d) => d.data?.id).map((d) => `${d.data!.id}@${d.range.start.line}:${d.range.start.character}`).sort()).toEqual(got(cells[2].uri));
+    // The code lens of the cell with compile/fit runs the harness command on that cell.
+    const lenses = (await s.conn.sendRequest('textDocument/codeLens', { textDocument: { uri: cells[3].uri } })) as { command?: { command: string; arguments: { uri: string }[] } }[];
+    expect(lenses.some((l) => l.command?.command === 'optpar.generateHarness' && l.command.arguments[0].uri === cells[3].uri)).toBe(true);
 
     // Edit a cell: units' definition changes text, the dropout disappears.
     const c2 = cells[2];
@@ -156,6 +167,19 @@ describe('notebook document sync', () => {
     expect(text).toContain('python tune_model.py');
     expect(text).toContain('# IPython: %time x = np.random.rand(64, 8)');
     expect(r.ids).toEqual(expect.arrayContaining(['hidden', 'compile.optimizer.learning_rate']));
+
+    // Move a cell: the model cell before the one that defines hidden (a splice of the same cells).
+    const [addedCell, modelCell] = cells.splice(2, 2);
+    const publishedBefore = s.diagnostics.filter((d) => d.uri === modelCell.uri).length;
+    cells.splice(2, 0, modelCell, addedCell);
+    nbVersion++;
+    await s.conn.sendNotification('notebookDocument/didChange', {
+      notebookDocument: { uri: nbUri, version: nbVersion },
+      change: { cells: { structure: { array: { start: 2, deleteCount: 2, cells: [{ kind: 2, document: modelCell.uri }, { kind: 2, document: addedCell.uri }] } } } },
+    });
+    await s.waitForDiagnostics(modelCell.uri, () => s.diagnostics.filter((d) => d.uri === modelCell.uri).length > publishedBefore);
+    // Module-level names are found in any order: the same values, republished after the move.
+    expect(await expectInStep()).toEqual(step3);
 
     // Remove the first code cell (imports and units): without the Keras imports only fit's own
     // values remain; the removed cell's diagnostics are cleared.

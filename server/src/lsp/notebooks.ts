@@ -48,9 +48,17 @@ export class NotebookSync {
     /** The diagnostics of a cell, as the server computes them for any document. */
     private readonly diagnose: (cell: CellView) => Diagnostic[],
   ) {
-    this.documents.listen(connection);
+    // NotebookDocuments fires no change event for a change that only moves cells (a splice
+    // of cells already open): every notebookDocument/didChange is followed here instead.
+    const sync = connection.notebooks.synchronization;
+    const followed = Object.create(sync) as typeof sync;
+    followed.onDidChangeNotebookDocument = (handler) =>
+      sync.onDidChangeNotebookDocument(async (params) => {
+        await handler(params);
+        this.schedule(params.notebookDocument.uri);
+      });
+    this.documents.listen({ notebooks: { synchronization: followed } } as unknown as Connection);
     this.documents.onDidOpen((nb) => this.schedule(nb.uri));
-    this.documents.onDidChange((e) => this.schedule(e.notebookDocument.uri));
     this.documents.onDidClose((nb) => {
       this.analyses.delete(nb.uri);
       clearImmediate(this.timers.get(nb.uri)!);

@@ -41,6 +41,7 @@ split.cells = [
         "history = model.fit(x, y, epochs=2, batch_size=32, validation_split=0.2, verbose=0)",
         id="train",
     ),
+    new_code_cell("", id="empty"),
 ]
 assert split.nbformat_minor >= 5
 nbformat.write(split, os.path.join(out, "split_v45.ipynb"))

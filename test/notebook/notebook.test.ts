@@ -125,7 +125,8 @@ describe('scan', () => {
     expect(lines).toContain('# IPython: %%time');
     expect(nb.virtual).toContain('model.compile(optimizer=keras.optimizers.Adam(');
     // The virtual document has exactly the code cells' lines.
-    const codeLines = nb.code.reduce((n, c) => n + c.cell.source.split('\n').length, 0);
+    const codeLines = nb.code.reduce((n, c) => n + (c.cell.source === '' ? 0 : c.cell.source.replace(/\n$/, '').split('\n').length), 0);
+    expect(nb.code[nb.code.length - 1].cell).toMatchObject({ id: 'empty', source: '' });
     expect(lines.length - 1).toBe(codeLines);
     expect(scanSource(nb.virtual, catalogue).errors).toEqual([]);
   });

@@ -178,3 +178,20 @@ describe.sequential('the optimizer class and implicit values in a real search (i
     expect(new Set(results.trials.map((t) => t.params['compile.optimizer.class']))).toEqual(new Set(['SGD', 'RMSprop']));
   }, TIMEOUT);
 });
+
+describe.sequential('command-line defaults in a real search (issue 10 §1)', () => {
+  it('an absl script: DEFINE_* defaults are tuned, each trial defines its flags afresh, and app.run ending the trial is no failure', () => {
+    const dir = join(tmp, 'absl');
+    mkdirSync(dir, { recursive: true });
+    const h = join(dir, 'tune_absl_train.py');
+    optpar(['harness', join(repoRoot, 'test', 'fixtures', 'flow', 'absl_train.py'), '-o', h, '--force', '--max-evals', '3']);
+    const text = readFileSync(h, 'utf8');
+    expect(text).toContain('flags.DEFINE_integer("batch_size", params[\'FLAGS.batch_size\'], "Batch size.")');
+    const r = python([h], dir);
+    expect(r.status, r.stderr.slice(-3000)).toBe(0);
+    const results: Results = JSON.parse(readFileSync(h.replace(/\.py$/, '.results.json'), 'utf8'));
+    expect(results.trials).toHaveLength(3);
+    for (const t of results.trials) expect(t.status, t.error ?? '').toBe('ok');
+    expect(r.stderr).not.toMatch(/DuplicateFlagError|TPE using/);
+  }, TIMEOUT);
+});

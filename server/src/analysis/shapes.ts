@@ -61,17 +61,20 @@ export function boundSpatialSpaces(
     tunedAt.set(c.callId, list);
   });
 
-  let out = candidates;
+  // Candidates are shared with the previous scan (never changed in place): copied once, on the first bound.
+  let out: Candidate[] | undefined;
   const done = new Set<number>();
   for (const layer of spatial) {
     if (done.has(layer.id)) continue;
     const chain = chains.chainTo(layer);
     if (!chain) continue;
     for (const s of chain.steps) if (s.call) done.add(s.call.id);
-    const bounded = boundChain(chain, out, tunedAt, scopes);
-    if (bounded) out = bounded;
+    const bounded = boundChain(chain, out ?? candidates, tunedAt, scopes);
+    if (bounded.size === 0) continue;
+    out ??= [...candidates];
+    for (const [i, cand] of bounded) out[i] = cand;
   }
-  return out;
+  return out ?? candidates;
 }
 
 interface Chain {
@@ -254,7 +257,8 @@ function spaceFrom(old: SearchSpace, values: number[]): SearchSpace {
 
 const SPATIAL_PARAMS = ['kernel_size', 'pool_size', 'strides'];
 
-function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, number[]>, scopes: ScopeResolver): Candidate[] | undefined {
+/** The candidates a chain's bounds change, by index. */
+function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, number[]>, scopes: ScopeResolver): Map<number, Candidate> {
   // The domains of the tuned spatial values, per step.
   const domains: Domain[][] = chain.steps.map((step) => {
     if (!step.call) return [];
@@ -272,7 +276,7 @@ function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, 
   for (let round = 0; round < 500; round++) {
     const failing = simulate(chain, domains, scopes);
     if (failing === undefined) break;
-    if (failing < 0) return undefined; // a layer optpar cannot follow: leave the spaces as they are
+    if (failing < 0) return new Map(); // a layer optpar cannot follow: leave the spaces as they are
     // Shrink the value with the most room above the one written, so the bounds spread over the
     // layers instead of pinning the first one (ties: the layer nearest the failure).
     let pick: Domain | undefined;
@@ -294,16 +298,17 @@ function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, 
     if (!shrunk) break; // the code as written already fails here: nothing to protect
   }
 
-  const changed = domains.flat().filter((d) => d.changed);
-  if (changed.length === 0) return undefined;
-  const out = [...candidates];
-  for (const d of changed) {
+  const out = new Map<number, Candidate>();
+  for (const d of domains.flat()) {
+    if (!d.changed) continue;
     const c = candidates[d.index];
     const space = spaceFrom(c.space!, d.values);
-    out[d.index] =
+    out.set(
+      d.index,
       d.values.length > 1
         ? { ...c, space }
-        : { ...c, tunable: false, kind: 'fixed-by-task', space: undefined, reason: `the feature map is too small here for any other ${c.param} (a larger one would shrink it below 1)` };
+        : { ...c, tunable: false, kind: 'fixed-by-task', space: undefined, reason: `the feature map is too small here for any other ${c.param} (a larger one would shrink it below 1)` },
+    );
   }
   return out;
 }

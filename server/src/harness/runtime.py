@@ -121,6 +121,10 @@ class _OptparTrial:
     def __enter__(self):
         import keras
         trial = self
+        # absl flags are process-wide: a DEFINE_* that reads a tuned default runs in each trial,
+        # so the flags a trial defines are removed after it (else the next raises DuplicateFlagError).
+        absl_flags = _optpar_sys.modules.get("absl.flags")
+        self._flags = (absl_flags.FLAGS, set(absl_flags.FLAGS)) if absl_flags is not None else None
 
         def fit_wrapper(original):
             def fit(model, *args, **kwargs):
@@ -158,6 +162,10 @@ class _OptparTrial:
             else:
                 setattr(owner, name, original)
         self._undo.clear()
+        if self._flags is not None:
+            flag_values, before = self._flags
+            for name in set(flag_values) - before:
+                delattr(flag_values, name)
         return False
 
     def score(self):
@@ -201,7 +209,12 @@ def _optpar_run_trial(values, add_validation_split, quiet_side_effects, keep_mod
             _optpar_seed_everything(seed)
         trial = _OptparTrial(add_validation_split, quiet_side_effects)
         with trial:
-            _optpar_user_model()
+            try:
+                _optpar_user_model()
+            except SystemExit as exc:
+                # absl's app.run(main) ends with sys.exit(main(argv)): a clean exit is the trial's end.
+                if exc.code not in (None, 0):
+                    raise
         loss, info = trial.score()
         result = {"loss": loss, "status": STATUS_OK}
         result.update(info)
@@ -421,6 +434,9 @@ def _optpar_search(args):
         raise KeyboardInterrupt
     signal.signal(signal.SIGINT, _optpar_stop)
     signal.signal(signal.SIGTERM, _optpar_stop)
+    # absl (and some user code) route Python logging to stderr at INFO: keep hyperopt's own lines out.
+    import logging
+    logging.getLogger("hyperopt").setLevel(logging.WARNING)
     _OPTPAR_SEARCH_SEED[0] = args.seed
     trials_path, results_path = _optpar_paths(args)
     trials = _optpar_load_trials(trials_path, args.fresh)

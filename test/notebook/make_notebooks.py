@@ -21,7 +21,11 @@ split = new_notebook()
 split.cells = [
     new_markdown_cell("# A model over several cells\n\n`units` is defined in one cell and used in another."),
     new_code_cell("%matplotlib inline\n!pip install -q hyperopt\n" + IMPORTS, id="imports"),
-    new_code_cell(DATA + "\nunits = 64\nfiles = !ls\nif False:\n    !echo never\n    %time pass", id="data"),
+    new_code_cell(
+        DATA + "\nunits = 64\nfiles = !ls\nif False:\n    !echo never\n    %time pass\n"
+        'msg = ("units: %d"\n       % units)\n!echo (\nw = 1\ndoc = """\n%not a magic\n"""',
+        id="data",
+    ),
     new_raw_cell("raw text: Dense(999)"),
     new_code_cell("%%bash\necho Dense(1234)\nls -l", id="shell"),
     new_code_cell(

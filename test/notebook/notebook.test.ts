@@ -81,7 +81,7 @@ describe('scan', () => {
     expect(units.definition).toBe('variable');
     expect(units.cell).toEqual({ index: 2, id: 'data' });
     expect(units).toMatchObject({ line: 4, column: 9, endLine: 4, endColumn: 11 });
-    expect(units.uses).toEqual([{ line: 3, column: 18, cell: { index: 5, id: 'model' } }]);
+    expect(units.uses).toContainEqual({ line: 3, column: 18, cell: { index: 5, id: 'model' } });
     expect(file.hyperparameters.find((h) => h.id === 'dropout.rate')).toMatchObject({ cell: { index: 5, id: 'model' }, line: 4, column: 20 });
     expect(file.hyperparameters.find((h) => h.id === 'fit.batch_size')).toMatchObject({ cell: { index: 7, id: 'train' }, line: 3 });
     // Every written value is at its position inside its cell.
@@ -118,6 +118,12 @@ describe('scan', () => {
     expect(lines).toContain('# IPython: !pip install -q hyperopt');
     expect(lines).toContain('# IPython: files = !ls');
     expect(lines).toContain('    pass  # IPython: !echo never');
+    // Lines that continue a statement are Python (a string format's % operand, a string's text);
+    // a magic's own brackets do not open a Python bracket.
+    expect(lines).toContain('       % units)');
+    expect(lines).toContain('%not a magic');
+    expect(lines).toContain('# IPython: !echo (');
+    expect(lines).toContain('w = 1');
     expect(lines).toContain('# IPython: %%bash');
     expect(lines).toContain('# IPython: echo Dense(1234)');
     expect(lines).toContain('# IPython: model.summary?');

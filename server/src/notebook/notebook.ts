@@ -72,50 +72,61 @@ export function isIPythonLine(line: string): boolean {
   return false;
 }
 
-/** For each line of a cell, whether it starts inside a triple-quoted string (where nothing is IPython). */
-function linesInsideStrings(source: string): boolean[] {
-  const out: boolean[] = [false];
-  let quote: string | null = null;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\n') {
-      if (quote && quote.length === 1) quote = null;
-      out.push(quote !== null);
-      continue;
-    }
-    if (quote) {
-      if (c === '\\') i++;
-      else if (source.startsWith(quote, i)) {
-        i += quote.length - 1;
-        quote = null;
-      }
-      continue;
-    }
-    if (c === '#') {
-      const nl = source.indexOf('\n', i);
-      i = (nl === -1 ? source.length : nl) - 1;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      quote = source.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
-      i += quote.length - 1;
-    }
+/**
+ * Python's lexical state across lines: whether a line continues a statement (it starts inside a
+ * string, inside brackets, or after a backslash). Such a line is never IPython, as IPython only
+ * reads escapes at the start of a logical line (`% x` continuing a string format is Python).
+ */
+class LineState {
+  private quote: string | null = null;
+  private depth = 0;
+  private backslash = false;
+
+  get continuing(): boolean {
+    return this.quote !== null || this.depth > 0 || this.backslash;
   }
-  return out;
+
+  /** Reads one line of Python (without its newline). */
+  read(line: string): void {
+    this.backslash = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (this.quote) {
+        if (c === '\\') i++;
+        else if (line.startsWith(this.quote, i)) {
+          i += this.quote.length - 1;
+          this.quote = null;
+        }
+        continue;
+      }
+      if (c === '#') break;
+      if (c === '(' || c === '[' || c === '{') this.depth++;
+      else if ((c === ')' || c === ']' || c === '}') && this.depth > 0) this.depth--;
+      else if (c === '"' || c === "'") {
+        this.quote = line.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+        i += this.quote.length - 1;
+      }
+    }
+    this.backslash = /\\\r?$/.test(line) && !(this.quote && this.quote.length === 3);
+    // A one-quote string ends with its line unless continued by a backslash.
+    if (this.quote && this.quote.length === 1 && !this.backslash) this.quote = null;
+  }
 }
 
 /** The cell's text for analysis, and which of its lines were IPython. */
 export function maskCell(source: string): { text: string; ipythonLines: number[] } {
   const lines = source.split('\n');
-  const inside = linesInsideStrings(source);
+  const state = new LineState();
   const ipythonLines: number[] = [];
   const cellMagic = /^%%(\w*)/.exec(lines[0]);
   let continued = false;
   const out = lines.map((line, i) => {
     let masked = false;
     if (cellMagic) masked = i === 0 || !PYTHON_CELL_MAGICS.has(cellMagic[1]);
-    else if (continued || (!inside[i] && isIPythonLine(line))) masked = true;
+    else if (continued || (!state.continuing && isIPythonLine(line))) masked = true;
     continued = masked && /\\\s*$/.test(line);
+    // Only Python moves the lexical state: a magic's brackets and quotes are not Python's.
+    if (!masked) state.read(line);
     if (!masked || (line.trim() === '' && i > 0)) return line;
     ipythonLines.push(i);
     const indent = /^[ \t]*/.exec(line)![0];

@@ -113,7 +113,13 @@ describe('notebook document sync', () => {
       range: { start: { line: 3, character: 19 }, end: { line: 3, character: 22 } },
       context: { diagnostics: [] },
     })) as { title: string; kind?: string; edit?: unknown; data?: unknown }[];
-    expect(actions.some((a) => /harness/i.test(a.title))).toBe(true);
+    const harnessAction = actions.find((a) => /harness/i.test(a.title))!;
+    expect(harnessAction.title).toBe('Generate tuning harness tune_model.py');
+    const resolved = (await s.conn.sendRequest('codeAction/resolve', harnessAction)) as { edit?: { documentChanges: ({ kind?: string; uri?: string } | { textDocument: { uri: string }; edits: { newText: string }[] })[] } };
+    const creates = resolved.edit!.documentChanges.filter((c) => 'kind' in c && c.kind === 'create') as { uri: string }[];
+    expect(creates.map((c) => c.uri)).toEqual([uriOf(join(dir, 'tune_model.py'))]);
+    const written = resolved.edit!.documentChanges.filter((c) => 'textDocument' in c) as { edits: { newText: string }[] }[];
+    expect(written[0].edits[0].newText).toContain('# IPython: %matplotlib inline');
     // Parametrize all, in a cell: its own values, as edits of that cell only.
     const all = actions.find((a) => a.title.startsWith('Parametrize all'))!;
     expect(all.title).toBe('Parametrize all hyperparameters (2)');

@@ -40,6 +40,7 @@ export class NotebookSync {
   /** The cell URIs each notebook last had diagnostics on (cleared when a cell goes). */
   private published = new Map<string, Set<string>>();
   private timers = new Map<string, NodeJS.Immediate>();
+  private stopped = false;
 
   constructor(
     private readonly connection: Connection,
@@ -78,7 +79,15 @@ export class NotebookSync {
     for (const uri of this.published.keys()) this.schedule(uri);
   }
 
+  /** Shutdown: nothing more is published. */
+  dispose(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearImmediate(t);
+    this.timers.clear();
+  }
+
   private schedule(uri: string): void {
+    if (this.stopped) return;
     this.analyses.delete(uri);
     clearImmediate(this.timers.get(uri)!);
     this.timers.set(

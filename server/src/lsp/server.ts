@@ -165,6 +165,7 @@ export class OptparServer {
     this.shuttingDown = true;
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
+    this.notebooks.dispose();
     this.best.unpoll();
     this.analyzer.dispose();
   }

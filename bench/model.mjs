@@ -50,8 +50,9 @@ function modelFunction(i) {
 }
 
 /** Hyperparameters scanSource reports for one generated function (tunable + fixed). */
-// 19 written values and the optimizer class (Adam(...) may become AdamW, Nadam or RMSprop).
-export const HYPERPARAMETERS_PER_FUNCTION = 20;
+// 19 written values, the optimizer class (Adam(...) may become AdamW, Nadam or RMSprop) and
+// validation_split (reported as fixed: it defines what trials are scored on).
+export const HYPERPARAMETERS_PER_FUNCTION = 21;
 
 const FOOTER = [
   '',

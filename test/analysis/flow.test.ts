@@ -67,6 +67,7 @@ function expectReport(text: string, result: ScanResult, rows: Row[]): void {
 
 const REPORTS: Record<string, Row[]> = {
   'transformer_functional.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.2', kind: 'F', at: ['validation_split=0.2'], reason: /what trials are scored on/ },
     { id: 'n_classes', param: 'units', value: "len(np.unique(y_train))", kind: 'F', at: ["len(np.unique(y_train))"], def: 'variable', uses: [["(n_classes", 1]], reason: /output layer: units is set by / },
     { id: 'layer_normalization.epsilon', param: 'epsilon', value: "1e-6", kind: 'T', at: ["on=1e-6)(i"] },
     { id: 'layer_normalization_1.epsilon', param: 'epsilon', value: "1e-6", kind: 'T', at: ["on=1e-6)(r"] },
@@ -92,6 +93,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'fit.batch_size', param: 'batch_size', value: "64", kind: 'T', at: ["=64"] },
   ],
   'subclassed_blocks.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.25', kind: 'F', at: ['validation_split=0.25'], reason: /what trials are scored on/ },
     { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: "0.001", kind: 'T', at: ["\"adam\"", 0], def: 'implicit', span: 6 },
     { id: 'TransformerBlock.rate', param: 'rate', value: "0.1", kind: 'T', at: ["0.1"], def: 'parameter-default', uses: [["(rate", 1]] },
     { id: 'dense.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["n=\"relu\"),"] },
@@ -111,6 +113,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'fit.epochs', param: 'epochs', value: "1", kind: 'B', at: ["=1,"] },
   ],
   'argparse_train.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.25', kind: 'F', at: ['validation_split=0.25'], reason: /what trials are scored on/ },
     { id: 'args.epochs', param: 'epochs', value: "3", kind: 'B', at: ["=3,"], def: 'cli-default', uses: [["args.epochs", 0]] },
     { id: 'args.batch_size', param: 'batch_size', value: "32", kind: 'T', at: ["32"], def: 'cli-default', uses: [["args.batch_size", 0]] },
     { id: 'args.learning_rate', param: 'learning_rate', value: "0.001", kind: 'T', at: ["0.001"], def: 'cli-default', uses: [["args.learning_rate", 0]] },
@@ -124,6 +127,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'compile.loss', param: 'loss', value: "\"binary_crossentropy\"", kind: 'F', at: ["\"binary_crossentropy\""], reason: /the loss defines the task/ },
   ],
   'absl_train.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.2', kind: 'F', at: ['validation_split=0.2'], reason: /what trials are scored on/ },
     { id: 'FLAGS.batch_size', param: 'batch_size', value: "64", kind: 'T', at: ["64"], def: 'cli-default', uses: [["FLAGS.batch_size", 0]] },
     { id: 'FLAGS.learning_rate', param: 'learning_rate', value: "3e-4", kind: 'T', at: ["3e-4"], def: 'cli-default', uses: [["FLAGS.learning_rate", 0]] },
     { id: 'FLAGS.units', param: 'units', value: "256", kind: 'T', at: ["256"], def: 'cli-default', uses: [["FLAGS.units", 0]] },
@@ -135,6 +139,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'fit.epochs', param: 'epochs', value: "1", kind: 'B', at: ["=1"] },
   ],
   'config_objects.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.25', kind: 'F', at: ['validation_split=0.25'], reason: /what trials are scored on/ },
     { id: 'TrainConfig.LR', param: 'learning_rate', value: "1e-3", kind: 'T', at: ["1e-3"], def: 'class-attribute', uses: [["config.LR", 0]] },
     { id: 'TrainConfig.batch_size', param: 'batch_size', value: "32", kind: 'T', at: [" 32"], def: 'class-attribute', uses: [["config.batch_size", 0]] },
     { id: 'ModelConfig.kernel', param: 'kernel_size', value: "3", kind: 'T', at: ["=3"], def: 'parameter-default', uses: [["cfg.kernel", 0]] },
@@ -153,6 +158,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'fit.epochs', param: 'epochs', value: "1", kind: 'B', at: ["=1,"] },
   ],
   'depth_loops.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.25', kind: 'F', at: ['validation_split=0.25'], reason: /what trials are scored on/ },
     { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: "0.001", kind: 'T', at: ["\"adam\"", 0], def: 'implicit', span: 6 },
     { id: 'NUM_CONV_BLOCKS', param: 'repeats', value: "2", kind: 'T', at: ["= 2"], def: 'variable', uses: [["(NUM_CONV_BLOCKS", 1]] },
     { id: 'WIDTHS.0', param: 'units', value: "256", kind: 'T', at: ["256"], def: 'loop-element', uses: [["(units", 1]] },
@@ -183,6 +189,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'fit.batch_size', param: 'batch_size', value: "32", kind: 'T', at: ["5)", 1], def: 'implicit' },
   ],
   'notebook_export.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.2', kind: 'F', at: ['validation_split=0.2'], reason: /what trials are scored on/ },
     { id: 'EMBED', param: 'output_dim', value: "64", kind: 'T', at: [" 64"], def: 'variable', uses: [["g(vocab, embed_dim", 9]] },
     { id: 'LSTM_UNITS', param: 'units', value: "32", kind: 'T', at: ["32"], def: 'variable', uses: [["(units", 1]] },
     { id: 'LR', param: 'learning_rate', value: "0.005", kind: 'T', at: ["0.005"], def: 'variable', uses: [["=LR", 1]] },
@@ -197,6 +204,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'fit.batch_size', param: 'batch_size', value: "16", kind: 'T', at: ["16"] },
   ],
   'keras2_script.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.1', kind: 'F', at: ['validation_split=0.1'], reason: /what trials are scored on/ },
     { id: 'batch_size', param: 'batch_size', value: "128", kind: 'T', at: ["128"], def: 'variable', uses: [["=batch_size", 1]] },
     { id: 'nb_classes', param: 'units', value: "10", kind: 'F', at: ["10"], def: 'variable', uses: [["se(nb_classes", 3]], reason: /output layer: units is set by / },
     { id: 'nb_epoch', param: 'epochs', value: "2", kind: 'B', at: ["= 2"], def: 'variable', uses: [["=nb_epoch", 1]] },
@@ -211,6 +219,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'compile.metrics', param: 'metrics', value: "['accuracy']", kind: 'F', at: ["['accuracy']"], reason: /metrics are reported, not tune/ },
   ],
   'custom_layers.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.25', kind: 'F', at: ['validation_split=0.25'], reason: /what trials are scored on/ },
     { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: "0.001", kind: 'T', at: ["\"adam\"", 0], def: 'implicit', span: 6 },
     { id: 'inputs.shape', param: 'shape', value: "(28, 28, 1)", kind: 'F', at: ["(28, 28, 1)"], reason: /input shape: set by the data/ },
     { id: 'masked_conv2d.filters', param: 'filters', value: "64", kind: 'T', at: ["64"] },
@@ -232,6 +241,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'fit.batch_size', param: 'batch_size', value: "32", kind: 'T', at: ["5)", 1], def: 'implicit' },
   ],
   'autoencoder_gan.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.25', kind: 'F', at: ['validation_split=0.25'], reason: /what trials are scored on/ },
     { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: "0.001", kind: 'T', at: ["\"adam\"", 0], def: 'implicit', span: 6 },
     { id: 'latent_dim', param: 'units', value: "16", kind: 'T', at: [" 16"], def: 'variable', uses: [["e(latent_dim", 2]] },
     { id: 'encoder_inputs.shape', param: 'shape', value: "(28, 28, 1)", kind: 'F', at: ["(28, 28, 1)"], reason: /input shape: set by the data/ },
@@ -275,6 +285,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'fit.batch_size', param: 'batch_size', value: "8", kind: 'T', at: ["=8"] },
   ],
   'heads_and_biases.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.2', kind: 'F', at: ['validation_split=0.2'], reason: /what trials are scored on/ },
     { id: 'compile_2.optimizer.learning_rate', param: 'learning_rate', value: "0.001", kind: 'T', at: ["\"adam\"", 0], def: 'implicit', span: 6 },
     { id: 'EMBEDDING_SIZE', param: 'output_dim', value: "32", kind: 'T', at: [" 32"], def: 'variable', uses: [["rs, embedding_size", 4], ["(num_movies, embedding_size", 13]] },
     { id: 'num_actions', param: 'units', value: "4", kind: 'F', at: [" 4"], def: 'variable', uses: [["(num_actions", 1]], reason: /output layer: units is set by / },
@@ -313,6 +324,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'fit.batch_size', param: 'batch_size', value: "32", kind: 'T', at: ["=1)", 2], def: 'implicit' },
   ],
   'residual_blocks.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.25', kind: 'F', at: ['validation_split=0.25'], reason: /what trials are scored on/ },
     { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: "0.001", kind: 'T', at: ["\"adam\"", 0], def: 'implicit', span: 6 },
     { id: 'conv2d.filters', param: 'filters', value: "128", kind: 'T', at: ["128"] },
     { id: 'conv2d.kernel_size', param: 'kernel_size', value: "3", kind: 'T', at: ["8, 3, "] },

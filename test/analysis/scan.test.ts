@@ -67,6 +67,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'B', at: ['epochs=2'] },
   ],
   'functional_mlp.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.2', kind: 'F', at: ['validation_split=0.2'], reason: /what trials are scored on/ },
     { id: 'compile.optimizer.class', param: 'class', value: 'tf.keras.optimizers.SGD', kind: 'T', at: ['tf.keras.optimizers.SGD(0.01'], current: 'SGD' },
     { id: 'inputs.shape', param: 'shape', value: '(features.shape[1],)', kind: 'F', at: ['shape=(features', 6], call: 'keras.Input' },
     { id: 'dense.units', param: 'units', value: '64', kind: 'T', at: ['Dense(64'], call: 'keras.layers.Dense' },
@@ -85,6 +86,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'fit.batch_size', param: 'batch_size', value: '64', kind: 'T', at: ['batch_size=64'] },
   ],
   'build_model_constants.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.2', kind: 'F', at: ['validation_split=0.2'], reason: /what trials are scored on/ },
     { id: 'compile.optimizer.class', param: 'class', value: 'keras.optimizers.RMSprop', kind: 'T', at: ['keras.optimizers.RMSprop(learning_rate'], current: 'RMSprop' },
     { id: 'input.shape', param: 'shape', value: '(64,)', kind: 'F', at: ['shape=(64,)'], call: 'keras.Input' },
     { id: 'HIDDEN_UNITS', param: 'units', value: '48', kind: 'T', at: ['HIDDEN_UNITS = 48'], definition: 'variable', uses: [['Dense(HIDDEN_UNITS', 6]], current: 48 },
@@ -100,6 +102,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'CONFIG.batch_size', param: 'batch_size', value: '32', kind: 'T', at: ['"batch_size": 32'], definition: 'dict-entry', uses: [['batch_size=CONFIG', 11]] },
   ],
   'subclassed_model.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.2', kind: 'F', at: ['validation_split=0.2'], reason: /what trials are scored on/ },
     { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: '0.001', kind: 'T', at: ['"adam"', 0], definition: 'implicit', spanText: '"adam"', current: 0.001 },
     { id: 'DigitNet.hidden', param: 'units', value: '96', kind: 'T', at: ['hidden = 96'], definition: 'class-attribute', uses: [['Dense(self.hidden', 6]] },
     { id: 'd1.activation', param: 'activation', value: '"relu"', kind: 'T', at: ['"relu"'] },
@@ -114,6 +117,7 @@ const EXPECTED: Record<string, Expected[]> = {
     { id: 'fit.batch_size', param: 'batch_size', value: '32', kind: 'T', at: ['batch_size=32'] },
   ],
   'lstm_sequences.py': [
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.25', kind: 'F', at: ['validation_split=0.25'], reason: /what trials are scored on/ },
     { id: 'compile.optimizer.class', param: 'class', value: 'Adam', kind: 'T', at: ['Adam(learning_rate=0.005'], current: 'Adam' },
     { id: 'embedding.input_dim', param: 'input_dim', value: '2', kind: 'F', at: ['input_dim=2'], reason: /vocabulary/ },
     { id: 'embedding.output_dim', param: 'output_dim', value: '8', kind: 'T', at: ['output_dim=8'] },

@@ -114,46 +114,70 @@ function spaceContains(space: CliJson['space'][string], value: unknown): boolean
 
 const PY_CHECK = String.raw`
 import ast, json, re, sys
-data = json.load(sys.stdin)
-out = []
-module = None
-for e in data["edits"]:
-    if e["original"] == "":
-        # An implicit value: the inserted keyword argument's value is the Keras default.
-        m = re.fullmatch(r"(?:, )?(\w+)=(.*)", e["replacement"])
-        got = eval(m.group(2), {"__builtins__": {}}, {"params": data["defaults"]})
-        want = data["implicit"][e["id"]]
-    elif e["replacement"].startswith('__import__("keras").optimizers.get('):
-        # An optimizer named by a string, with its implicit learning rate: at the defaults, the
-        # optimizer the name gives.
-        import keras
-        got = eval(e["replacement"], {"__import__": __import__, "params": data["defaults"]})
-        want = keras.optimizers.get(ast.literal_eval(e["original"]))
-        ca, cb = got.get_config(), want.get_config()
-        ca.pop("name", None); cb.pop("name", None)
-        out.append({"id": e["id"], "ok": type(got) is type(want) and ca == cb, "got": repr(ca), "want": repr(cb)})
-        continue
-    elif e["replacement"].startswith("getattr("):
-        # An optimizer class chosen at its callee: the same class object as the code names.
-        if module is None:
-            module = {}
-            for line in data["imports"].splitlines():
-                try:
-                    exec(line, module)
-                except ImportError:
-                    pass  # a Keras 2 module path: the names this check needs come from the others
-        scope = dict(module, params=data["defaults"])
-        got, want = eval(e["replacement"], scope), eval(e["original"], scope)
-        out.append({"id": e["id"], "ok": got is want, "got": repr(got), "want": repr(want)})
-        continue
-    else:
-        got = eval(e["replacement"], {"__builtins__": {}}, {"params": data["defaults"]})
-        want = ast.literal_eval(e["original"])
-    # JSON turns 1.0 into 1: a float original may come back as an equal int; an int must stay an int.
-    same_type = type(got) is type(want) or (isinstance(want, float) and type(got) is int)
-    out.append({"id": e["id"], "ok": got == want and same_type, "got": repr(got), "want": repr(want)})
-print(json.dumps(out))
+results = {}
+for data in json.load(sys.stdin):
+  out = results[data["name"]] = []
+  module = None
+  for e in data["edits"]:
+      if e["original"] == "":
+          # An implicit value: the inserted keyword argument's value is the Keras default.
+          m = re.fullmatch(r"(?:, )?(\w+)=(.*)", e["replacement"])
+          got = eval(m.group(2), {"__builtins__": {}}, {"params": data["defaults"]})
+          want = data["implicit"][e["id"]]
+      elif e["replacement"].startswith('__import__("keras").optimizers.get('):
+          # An optimizer named by a string, with its implicit learning rate: at the defaults, the
+          # optimizer the name gives.
+          import keras
+          got = eval(e["replacement"], {"__import__": __import__, "params": data["defaults"]})
+          want = keras.optimizers.get(ast.literal_eval(e["original"]))
+          ca, cb = got.get_config(), want.get_config()
+          ca.pop("name", None); cb.pop("name", None)
+          out.append({"id": e["id"], "ok": type(got) is type(want) and ca == cb, "got": repr(ca), "want": repr(cb)})
+          continue
+      elif e["replacement"].startswith("getattr("):
+          # An optimizer class chosen at its callee: the same class object as the code names.
+          if module is None:
+              module = {}
+              for line in data["imports"].splitlines():
+                  try:
+                      exec(line, module)
+                  except ImportError:
+                      pass  # a Keras 2 module path: the names this check needs come from the others
+          scope = dict(module, params=data["defaults"])
+          got, want = eval(e["replacement"], scope), eval(e["original"], scope)
+          out.append({"id": e["id"], "ok": got is want, "got": repr(got), "want": repr(want)})
+          continue
+      else:
+          got = eval(e["replacement"], {"__builtins__": {}}, {"params": data["defaults"]})
+          want = ast.literal_eval(e["original"])
+      # JSON turns 1.0 into 1: a float original may come back as an equal int; an int must stay an int.
+      same_type = type(got) is type(want) or (isinstance(want, float) and type(got) is int)
+      out.append({"id": e["id"], "ok": got == want and same_type, "got": repr(got), "want": repr(want)})
+print(json.dumps(results))
 `;
+
+type Check = { id: string; ok: boolean; got: string; want: string };
+let checked: Map<string, Check[]> | undefined;
+
+/** Every fixture's replacements checked in one Python process (importing Keras once, not per fixture). */
+function pythonChecks(): Map<string, Check[]> {
+  if (checked) return checked;
+  const cases = FIXTURES.map(({ name, path }) => {
+    const text = readFileSync(path, 'utf8');
+    const result = scan(text);
+    const p = parametrize(text, chooseHyperparameters(result.hyperparameters).chosen);
+    return {
+      name,
+      edits: p.edits.map((e) => ({ id: e.id, original: e.original, replacement: e.newText })),
+      defaults: p.defaults,
+      implicit: Object.fromEntries(result.hyperparameters.filter((h) => h.definition === 'implicit').map((h) => [h.id, h.current])),
+      imports: text.split('\n').filter((l) => /^(import|from) \S+/.test(l) && !/tensorflow_addons/.test(l)).join('\n'),
+    };
+  });
+  const stdout = execFileSync(venvPython(), ['-c', PY_CHECK], { input: JSON.stringify(cases), encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, maxBuffer: 1 << 26 });
+  checked = new Map(Object.entries(JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, Check[]>));
+  return checked;
+}
 
 describe.each(FIXTURES)('parametrize $name', ({ name, path }) => {
   const text = readFileSync(path, 'utf8');
@@ -254,14 +278,7 @@ describe.each(FIXTURES)('parametrize $name', ({ name, path }) => {
   });
 
   it('(c) each replacement, evaluated in Python with params = defaults, equals the original value', () => {
-    const implicit = Object.fromEntries(result.hyperparameters.filter((h) => h.definition === 'implicit').map((h) => [h.id, h.current]));
-    const imports = text.split('\n').filter((l) => /^(import|from) \S+/.test(l) && !/tensorflow_addons/.test(l)).join('\n');
-    const stdout = execFileSync(venvPython(), ['-c', PY_CHECK], {
-      input: JSON.stringify({ edits: json.edits, defaults: json.defaults, implicit, imports }),
-      encoding: 'utf8',
-      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
-    });
-    const checks: { id: string; ok: boolean; got: string; want: string }[] = JSON.parse(stdout);
+    const checks = pythonChecks().get(name)!;
     expect(checks).toHaveLength(json.edits.length);
     expect(checks.filter((c) => !c.ok)).toEqual([]);
   });

@@ -35,8 +35,10 @@ export interface PipelineBatch {
 /** Steps of a pipeline that keep its batches: followed down to the .batch(...) before them. */
 const KEEPS_BATCHES = new Set(['shuffle', 'prefetch', 'cache', 'repeat', 'map', 'filter', 'take', 'skip', 'with_options', 'apply']);
 
-export function trainingBatches(calls: CatalogueCall[], scopes: ScopeResolver): PipelineBatch[] {
+export function trainingBatches(calls: CatalogueCall[], scopes: ScopeResolver, text: string): PipelineBatch[] {
   const out: PipelineBatch[] = [];
+  // Most files batch no dataset: nothing to follow.
+  if (!/\.(padded_)?batch\s*\(/.test(text)) return out;
   const seen = new Set<number>();
   for (const call of calls) {
     if (call.spec.kind !== 'method' || call.spec.name !== 'fit') continue;

@@ -230,7 +230,7 @@ function pipelineBatchCandidates(text: string, calls: CatalogueCall[], scopes: S
   const param = batchParam(catalogue);
   if (!param) return [];
   const out: Candidate[] = [];
-  for (const batch of trainingBatches(calls, scopes)) {
+  for (const batch of trainingBatches(calls, scopes, text)) {
     const call: CatalogueCall = { node: batch.call, id: batch.call.id, spec: DATASET_BATCH_CALLABLE, path: DATASET_BATCH_CALLABLE.paths[0], args: [], passes: [] };
     const arg: MatchedArg = { param, value: batch.size };
     for (const src of flow.reachingNamed(batch.size, `${batch.label}.batch_size`)) {

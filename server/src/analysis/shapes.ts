@@ -273,8 +273,9 @@ function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, 
     });
   });
 
+  const facts = chain.steps.map((step, i) => factsOf(step, i, scopes));
   for (let round = 0; round < 500; round++) {
-    const failing = simulate(chain, domains, scopes);
+    const failing = simulate(chain, facts, domains);
     if (failing === undefined) break;
     if (failing < 0) return new Map(); // a layer optpar cannot follow: leave the spaces as they are
     // Shrink the value with the most room above the one written, so the bounds spread over the
@@ -317,65 +318,97 @@ function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, 
  * Runs the chain with every tuned spatial value at its largest: returns the index of the first
  * step whose output would be empty, undefined when none is, or -1 when a step cannot be followed.
  */
-function simulate(chain: Chain, domains: Domain[][], scopes: ScopeResolver): number | undefined {
+/** What simulating a step needs, read once per chain: its kind and the values written in it. */
+type StepFacts =
+  | { kind: 'end' }
+  | { kind: 'keep' }
+  | { kind: 'unknown' }
+  | { kind: 'embedding' }
+  | { kind: 'upsample'; size: number[] }
+  | { kind: 'conv' | 'transpose' | 'pool'; rank: number; same: boolean; kernel?: number[]; strides?: number[]; stridesFromPool: boolean; dilation: number[] };
+
+function factsOf(step: Step, index: number, scopes: ScopeResolver): StepFacts {
+  const name = layerName(step);
+  if (ENDS.test(name)) return { kind: 'end' };
+  if (step.call?.spec.passthrough || KEEPS.test(name)) return { kind: 'keep' };
+  const written = (param: string) => literalOf(argument(step, param), scopes);
+  if (/^UpSampling[123]D$/.test(name)) {
+    const size = written('size') ?? [2];
+    return typeof size === 'string' ? { kind: 'unknown' } : { kind: 'upsample', size };
+  }
+  if (name === 'Embedding') return index === 0 ? { kind: 'embedding' } : { kind: 'unknown' };
+  const conv = CONV.exec(name);
+  const pool = POOL.exec(name);
+  const convT = CONV_T.exec(name);
+  if (!conv && !pool && !convT) return { kind: 'unknown' };
+  const padding = written('padding') ?? 'valid';
+  const dilation = written('dilation_rate') ?? [1];
+  if (typeof padding !== 'string' || typeof dilation === 'string') return { kind: 'unknown' };
+  const kernelArg = written(pool ? 'pool_size' : 'kernel_size');
+  const stridesNode = argument(step, 'strides');
+  const strides = written('strides');
+  if (typeof kernelArg === 'string' || typeof strides === 'string') return { kind: 'unknown' };
+  // A pool's strides default to its size (None too); a written stride optpar cannot read is unknown.
+  const stridesNone = stridesNode !== undefined && evalLiteral(stridesNode)?.kind === 'none';
+  if (stridesNode && !stridesNone && !strides) return { kind: 'unknown' };
+  return {
+    kind: pool ? 'pool' : convT ? 'transpose' : 'conv',
+    rank: Number((conv ?? pool ?? convT)![conv ? 2 : pool ? 2 : 1]),
+    same: padding === 'same',
+    kernel: kernelArg ?? (pool ? [2] : undefined),
+    strides: stridesNone ? undefined : strides ?? (pool ? undefined : [1]),
+    stridesFromPool: !!pool && (stridesNode === undefined || stridesNone),
+    dilation,
+  };
+}
+
+/** Per axis: the written value (a scalar stands for every axis), with each tuned domain at its top. */
+function worstValues(base: number[], rank: number, domains: Domain[], param: string): number[] {
+  const per: number[] = [];
+  for (let a = 0; a < rank; a++) per.push(base[a] ?? base[0]);
+  for (const d of domains) {
+    if (d.param !== param) continue;
+    const top = d.values[d.values.length - 1];
+    for (let a = 0; a < rank; a++) if (d.axes === 'all' || d.axes.includes(a)) per[a] = top;
+  }
+  return per;
+}
+
+/**
+ * Runs the chain with every tuned spatial value at its largest: returns the index of the first
+ * step whose output would be empty, undefined when none is, or -1 when a step cannot be followed.
+ */
+function simulate(chain: Chain, facts: StepFacts[], domains: Domain[][]): number | undefined {
   // Channels last: (8, 8, 1) has spatial dims [8, 8].
   let dims = chain.shape.slice(0, -1);
-  for (const [i, step] of chain.steps.entries()) {
-    const name = layerName(step);
-    if (ENDS.test(name)) return undefined;
-    if (step.call?.spec.passthrough || KEEPS.test(name)) continue;
-    const conv = CONV.exec(name);
-    const pool = POOL.exec(name);
-    const convT = CONV_T.exec(name);
-    if (!conv && !pool && !convT) {
-      if (name === 'UpSampling1D' || name === 'UpSampling2D' || name === 'UpSampling3D') {
-        const size = literalOf(argument(step, 'size'), scopes) ?? [2];
-        if (typeof size === 'string') return -1;
-        dims = dims.map((d, a) => d * (size[a] ?? size[0]));
-        continue;
-      }
-      if (name === 'Embedding' && i === 0) {
-        // An Embedding turns (steps,) into (steps, dim): every input axis becomes spatial.
-        dims = chain.shape.slice();
-        continue;
-      }
-      return -1;
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i];
+    if (f.kind === 'end') return undefined;
+    if (f.kind === 'keep') continue;
+    if (f.kind === 'unknown') return -1;
+    if (f.kind === 'embedding') {
+      // An Embedding turns (steps,) into (steps, dim): every input axis becomes spatial.
+      dims = chain.shape.slice();
+      continue;
     }
-    const rank = Number((conv ?? pool ?? convT)![conv ? 2 : pool ? 2 : 1]);
-    if (dims.length !== rank) return -1;
-    const worst = (param: string, fallback: number[] | undefined): number[] | undefined => {
-      const written = literalOf(argument(step, param), scopes);
-      if (typeof written === 'string') return undefined;
-      const base = (written ?? fallback)?.slice();
-      if (!base) return undefined;
-      const per = dims.map((_, a) => base[a] ?? base[0]);
-      for (const d of domains[i]) {
-        if (d.param !== param) continue;
-        const top = d.values[d.values.length - 1];
-        for (let a = 0; a < per.length; a++) if (d.axes === 'all' || d.axes.includes(a)) per[a] = top;
-      }
-      return per;
-    };
-    const padding = literalOf(argument(step, 'padding'), scopes) ?? 'valid';
-    if (typeof padding !== 'string') return -1;
-    if (pool) {
-      const size = worst('pool_size', [2]);
-      // Strides default to the pool size (None too).
-      const stridesWritten = argument(step, 'strides');
-      const none = stridesWritten && evalLiteral(stridesWritten)?.kind === 'none';
-      const strides = stridesWritten && !none ? worst('strides', undefined) : size;
-      if (!size || !strides) return -1;
-      dims = dims.map((d, a) => (padding === 'same' ? Math.ceil(d / strides[a]) : Math.floor((d - size[a]) / strides[a]) + 1));
-    } else {
-      const kernel = worst('kernel_size', undefined);
-      const strides = worst('strides', [1]);
-      const dilation = literalOf(argument(step, 'dilation_rate'), scopes) ?? [1];
-      if (!kernel || !strides || typeof dilation === 'string') return -1;
-      const eff = kernel.map((k, a) => (k - 1) * (dilation[a] ?? dilation[0]) + 1);
-      if (convT) dims = dims.map((d, a) => (padding === 'same' ? d * strides[a] : (d - 1) * strides[a] + eff[a]));
-      else dims = dims.map((d, a) => (padding === 'same' ? Math.ceil(d / strides[a]) : Math.floor((d - eff[a]) / strides[a]) + 1));
+    if (f.kind === 'upsample') {
+      dims = dims.map((d, a) => d * (f.size[a] ?? f.size[0]));
+      continue;
     }
-    if (dims.some((d) => !(d >= 1))) return i;
+    if (dims.length !== f.rank || !f.kernel) return -1;
+    const sizeParam = f.kind === 'pool' ? 'pool_size' : 'kernel_size';
+    const kernel = worstValues(f.kernel, f.rank, domains[i], sizeParam);
+    const strides = f.stridesFromPool ? kernel : f.strides ? worstValues(f.strides, f.rank, domains[i], 'strides') : undefined;
+    if (!strides) return -1;
+    for (let a = 0; a < f.rank; a++) {
+      const d = dims[a];
+      const eff = (kernel[a] - 1) * (f.dilation[a] ?? f.dilation[0]) + 1;
+      dims[a] =
+        f.kind === 'transpose'
+          ? f.same ? d * strides[a] : (d - 1) * strides[a] + eff
+          : f.same ? Math.ceil(d / strides[a]) : Math.floor((d - eff) / strides[a]) + 1;
+      if (!(dims[a] >= 1)) return i;
+    }
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from './syntax';
-import type { ParameterRef, ScopeResolver } from './scopes';
+import { dictEntry, type ParameterRef, type ScopeResolver } from './scopes';
 import type { DefinitionKind } from './types';
 import { evalLiteral, unparen } from './literals';
 
@@ -591,21 +591,6 @@ export function returnValues(fn: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
-/** The value of a string key in a dict literal, or in dict(key=value). */
-function dictEntry(container: SyntaxNode, key: string): SyntaxNode | undefined {
-  const node = unparen(container);
-  if (node.type === 'dictionary') {
-    for (const pair of node.namedChildren) {
-      if (pair.type !== 'pair') continue;
-      const k = pair.childForFieldName('key');
-      const lit = k && evalLiteral(k);
-      if (lit?.kind === 'string' && lit.value === key) return pair.childForFieldName('value') ?? undefined;
-    }
-    return undefined;
-  }
-  if (node.type === 'call' && node.childForFieldName('function')?.text === 'dict') return keyword(argumentsOf(node), key);
-  return undefined;
-}
 
 /**
  * The loop that binds a name used in its body (a for statement, or a comprehension's for

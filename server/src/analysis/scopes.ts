@@ -318,7 +318,8 @@ function collectBindings(body: SyntaxNode, out: Map<string, Binding[]>): void {
 }
 
 /** The value of a string key in a dict literal, or in dict(key=value). */
-function dictEntry(container: SyntaxNode, key: string): SyntaxNode | undefined {
+export function dictEntry(written: SyntaxNode, key: string): SyntaxNode | undefined {
+  const container = unparen(written);
   if (container.type === 'dictionary') {
     for (const pair of container.namedChildren) {
       if (pair.type !== 'pair') continue;

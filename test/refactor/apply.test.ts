@@ -123,16 +123,18 @@ describe('applyValues: values written in the source\'s own style', () => {
     expect(r.text).toBe(bare.replace('import Adam  #', 'import Adam, RMSprop  #').replace('optimizer=Adam(', 'optimizer=RMSprop('));
   });
 
-  it('an implicit value (a Keras default not written) is inserted as a keyword argument; one inside an optimizer string is named, not written', () => {
+  it('an implicit value (a Keras default not written) is inserted as a keyword argument; the rate of an optimizer string makes it an object (test/refactor/apply-optimizer.test.ts)', () => {
     const text = 'import keras\nm = keras.Sequential([keras.layers.Dense(8)])\nm.compile(optimizer="adam", loss="mse")\nm.fit(x, y, epochs=2, validation_split=0.2)\n';
     const ids = idsOf(text);
     expect(ids.get('fit.batch_size')?.definition).toBe('implicit');
     const same = apply(text, { 'fit.batch_size': 32 });
     expect(same.edits).toEqual([]);
     expect(same.unchanged).toEqual(['fit.batch_size']);
-    const r = apply(text, { 'fit.batch_size': 64, 'compile.optimizer.learning_rate': 0.003 });
-    expect(r.text).toBe(text.replace('validation_split=0.2)', 'validation_split=0.2, batch_size=64)'));
-    expect(r.skipped).toEqual([{ id: 'compile.optimizer.learning_rate', reason: 'cannot write learning_rate=0.003 into "adam" yet: set it by hand' }]);
+    const r = applyValues({ text, hyperparameters: hps(text), values: { 'fit.batch_size': 64, 'compile.optimizer.learning_rate': 0.003 }, catalogue });
+    expect(r.text).toBe(text.replace('validation_split=0.2)', 'validation_split=0.2, batch_size=64)').replace('optimizer="adam"', 'optimizer=keras.optimizers.Adam(learning_rate=0.003)'));
+    expect(r.skipped).toEqual([]);
+    // Without the catalogue the optimizer's class and its default are unknown: named, not guessed.
+    expect(apply(text, { 'compile.optimizer.learning_rate': 0.003 }).skipped).toEqual([{ id: 'compile.optimizer.learning_rate', reason: 'the catalogue is needed to write an optimizer object' }]);
     expect(idsOf(r.text).get('fit.batch_size')!.current).toBe(64);
   });
 

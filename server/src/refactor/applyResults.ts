@@ -39,6 +39,7 @@ export function planApply(doc: ResultsDoc, text: string, catalogue: Catalogue, t
     values: chosen.params,
     // Unchanged text: every recorded value is where it was. Otherwise compare each value's text.
     recorded: doc.model?.values,
+    catalogue,
   });
   return { ...result, trial: chosen.trial, loss: chosen.loss, changedSinceSearch };
 }

@@ -31,7 +31,8 @@ function covered(result: ScanResult): ScanResult {
   return { ...result, hyperparameters: result.hyperparameters.filter(keep) };
 }
 
-const BATCH: SearchSpace = { kind: 'choice', options: [16, 32, 64, 128, 256] };
+/** A batch size's space: powers of two from half to twice the value as written. */
+const batch = (v: number): SearchSpace => ({ kind: 'choice', options: [v / 2, v, v * 2] });
 const KERNEL_INITS = ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_normal'];
 const REG: SearchSpace = { kind: 'loguniform', low: 1e-6, high: 0.1 };
 
@@ -60,7 +61,7 @@ describe('catalogue coverage: data augmentation, batch sizes, budgets, initializ
   it('augment_generator_keras2.py: ImageDataGenerator, flow, flow_from_directory, fit_generator and evaluate_generator (Keras 2 and Keras 1 names)', () => {
     check('augment_generator_keras2.py', [
       // batch_size = 32 reaches flow(batch_size=batch_size): the variable is the hyperparameter.
-      { id: 'batch_size', param: 'batch_size', value: '32', kind: 'T', at: ['batch_size = 32'], definition: 'variable', uses: [['batch_size=batch_size)', 11]], callLike: /(^|\.)flow$/, space: BATCH },
+      { id: 'batch_size', param: 'batch_size', value: '32', kind: 'T', at: ['batch_size = 32'], definition: 'variable', uses: [['batch_size=batch_size)', 11]], callLike: /(^|\.)flow$/, space: batch(32) },
       // epochs = 100 reaches fit_generator: a budget, kept as written.
       { id: 'epochs', param: 'epochs', value: '100', kind: 'B', at: ['epochs = 100'], definition: 'variable', uses: [['epochs=epochs', 7]], callLike: /(^|\.)fit_generator$/, space: { kind: 'uniformint', low: 2, high: 100 } },
       { id: 'datagen.rotation_range', param: 'rotation_range', value: '15', kind: 'T', at: ['rotation_range=15'], call: 'keras.preprocessing.image.ImageDataGenerator', type: 'float', current: 15, space: { kind: 'uniform', low: 0, high: 45 } },
@@ -79,7 +80,7 @@ describe('catalogue coverage: data augmentation, batch sizes, budgets, initializ
       { id: 'train_datagen.zoom_range', param: 'zoom_range', value: '0.2', kind: 'T', at: ['zoom_range=0.2'], space: { kind: 'uniform', low: 0, high: 0.3 } },
       { id: 'train_datagen.horizontal_flip', param: 'horizontal_flip', value: 'True', kind: 'T', at: ['horizontal_flip=True', undefined, 1], space: { kind: 'choice', options: [true, false] } },
       { id: 'flow_from_directory.target_size', param: 'target_size', value: '(150, 150)', kind: 'F', at: ['target_size=(150, 150)'], reason: /input shape/, callLike: /(^|\.)flow_from_directory$/ },
-      { id: 'flow_from_directory.batch_size', param: 'batch_size', value: '16', kind: 'T', at: ['batch_size=16'], space: BATCH },
+      { id: 'flow_from_directory.batch_size', param: 'batch_size', value: '16', kind: 'T', at: ['batch_size=16'], space: batch(16) },
       { id: 'flow_from_directory.class_mode', param: 'class_mode', value: "'binary'", kind: 'F', at: ["class_mode='binary'"], reason: /task/ },
       // Keras 1 names, read as their Keras 2 parameters.
       { id: 'fit_generator_1.steps_per_epoch', param: 'steps_per_epoch', value: '2000', kind: 'B', at: ['samples_per_epoch=2000'], writtenAs: 'samples_per_epoch', space: { kind: 'qloguniform', low: 10, high: 2000, q: 1 } },
@@ -93,7 +94,7 @@ describe('catalogue coverage: data augmentation, batch sizes, budgets, initializ
   it('augment_layers_datasets.py: image/text/timeseries datasets and augmentation layers (keras.io style)', () => {
     check('augment_layers_datasets.py', [
       { id: 'image_size', param: 'image_size', value: '(180, 180)', kind: 'F', at: ['image_size = (180, 180)'], definition: 'variable', uses: [['image_size=image_size', 11]], call: 'keras.utils.image_dataset_from_directory', reason: /input shape/ },
-      { id: 'batch_size', param: 'batch_size', value: '128', kind: 'T', at: ['batch_size = 128'], definition: 'variable', uses: [['batch_size=batch_size', 11]], call: 'keras.utils.image_dataset_from_directory', space: BATCH },
+      { id: 'batch_size', param: 'batch_size', value: '128', kind: 'T', at: ['batch_size = 128'], definition: 'variable', uses: [['batch_size=batch_size', 11]], call: 'keras.utils.image_dataset_from_directory', space: batch(128) },
       { id: 'image_dataset_from_directory.validation_split', param: 'validation_split', value: '0.2', kind: 'F', at: ['validation_split=0.2', undefined, 0], reason: /scored on/ },
       { id: 'random_flip.mode', param: 'mode', value: '"horizontal"', kind: 'T', at: ['RandomFlip("horizontal")'], call: 'keras.layers.RandomFlip', space: { kind: 'choice', options: ['horizontal', 'vertical', 'horizontal_and_vertical'] } },
       { id: 'random_rotation.factor', param: 'factor', value: '0.1', kind: 'T', at: ['RandomRotation(0.1)'], space: { kind: 'uniform', low: 0, high: 0.3 } },
@@ -106,10 +107,10 @@ describe('catalogue coverage: data augmentation, batch sizes, budgets, initializ
       { id: 'random_brightness.factor', param: 'factor', value: '0.2', kind: 'T', at: ['RandomBrightness(0.2'], space: { kind: 'uniform', low: 0, high: 0.5 } },
       { id: 'random_crop.height', param: 'height', value: '160', kind: 'F', at: ['RandomCrop(160'], reason: /image size/ },
       { id: 'random_crop.width', param: 'width', value: '160', kind: 'F', at: ['RandomCrop(160, 160', 16], reason: /image size/ },
-      { id: 'raw_train_ds.batch_size', param: 'batch_size', value: '32', kind: 'T', at: ['batch_size=32'], call: 'keras.utils.text_dataset_from_directory', space: BATCH },
+      { id: 'raw_train_ds.batch_size', param: 'batch_size', value: '32', kind: 'T', at: ['batch_size=32'], call: 'keras.utils.text_dataset_from_directory', space: batch(32) },
       { id: 'raw_train_ds.validation_split', param: 'validation_split', value: '0.2', kind: 'F', at: ['validation_split=0.2', undefined, 1], reason: /scored on/ },
       { id: 'sequence_length', param: 'sequence_length', value: '120', kind: 'F', at: ['sequence_length = 120'], definition: 'variable', uses: [['sequence_length=sequence_length', 16]], call: 'keras.utils.timeseries_dataset_from_array', reason: /input shape/ },
-      { id: 'dataset_train.batch_size', param: 'batch_size', value: '256', kind: 'T', at: ['batch_size=256'], space: { kind: 'choice', options: [32, 64, 128, 256] } },
+      { id: 'dataset_train.batch_size', param: 'batch_size', value: '256', kind: 'T', at: ['batch_size=256'], space: batch(256) },
     ]);
   });
 
@@ -154,8 +155,8 @@ describe('catalogue coverage: data augmentation, batch sizes, budgets, initializ
     expect(got).toEqual({
       'flow_from_dataframe.target_size': { kind: 'fixed-by-task', value: '(64, 64)', space: undefined },
       'flow_from_dataframe.class_mode': { kind: 'fixed-by-task', value: '"raw"', space: undefined },
-      'flow_from_dataframe.batch_size': { kind: 'hyperparameter', value: '48', space: { kind: 'choice', options: [16, 32, 48, 64, 128, 256] } },
-      'audio_ds.batch_size': { kind: 'hyperparameter', value: '64', space: BATCH },
+      'flow_from_dataframe.batch_size': { kind: 'hyperparameter', value: '48', space: { kind: 'choice', options: [32, 48, 64] } },
+      'audio_ds.batch_size': { kind: 'hyperparameter', value: '64', space: batch(64) },
       'audio_ds.output_sequence_length': { kind: 'fixed-by-task', value: '16000', space: undefined },
       'audio_ds.validation_split': { kind: 'fixed-by-task', value: '0.2', space: undefined },
       'random_shear.x_factor': { kind: 'hyperparameter', value: '0.1', space: { kind: 'uniform', low: 0, high: 0.3 } },

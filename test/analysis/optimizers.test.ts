@@ -43,7 +43,7 @@ describe('optimizer objects and implicit values (optimizer_objects.py)', () => {
     const lr = hps.get('opt.learning_rate')!;
     expect(lr).toMatchObject({ definition: 'implicit', kind: 'hyperparameter', current: 0.001, value: '0.001', insertion: { before: '', keyword: 'learning_rate' } });
     expect(lr.span).toEqual({ start: at('Adam()', 5), end: at('Adam()', 5) });
-    expect(lr.space).toEqual({ kind: 'loguniform', low: 1e-4, high: 0.01 });
+    expect(lr.space).toEqual({ kind: 'loguniform', low: 1e-4, high: 0.03 });
     expect(hps.get('compile_3.optimizer.learning_rate')).toMatchObject({ definition: 'implicit', current: 0.001, insertion: { before: ', ', keyword: 'learning_rate' } });
     // A trailing comma: inserted right after the last argument, before the comma.
     const nadam = hps.get('compile_4.optimizer.learning_rate')!;

@@ -63,12 +63,29 @@ describe('default search spaces', () => {
     expect(r.get('e.units')!.space).toEqual({ kind: 'choice', options: [4, 8, 16] });
   });
 
-  it('learning rates: a log range centred on the value as written (a decade each way)', () => {
+  it('learning rates: a log range from a tenth to 30 times the value as written, capped at 1', () => {
     const src = 'from keras import optimizers\na = optimizers.Adam(learning_rate=3e-4)\nb = optimizers.SGD(learning_rate=0.1)\nc = optimizers.SGD(0.5)\n';
     const r = byId(scan(src));
-    expect(r.get('a.learning_rate')!.space).toEqual({ kind: 'loguniform', low: 3e-5, high: 3e-3 });
+    expect(r.get('a.learning_rate')!.space).toEqual({ kind: 'loguniform', low: 3e-5, high: 9e-3 });
     expect(r.get('b.learning_rate')!.space).toEqual({ kind: 'loguniform', low: 0.01, high: 1 });
     expect(r.get('c.learning_rate')!.space).toEqual({ kind: 'loguniform', low: 0.05, high: 1 });
+  });
+
+  it('batch sizes: powers of two from half to twice the value as written (a trial costs at most twice the original)', () => {
+    const src = [
+      'from keras import layers, models',
+      'model = models.Sequential([layers.Dense(1)])',
+      'model.fit(x, y, batch_size=64, epochs=3)',
+      'model.fit(x, y, batch_size=100)',
+      'model.fit(x, y, batch_size=8)',
+      '',
+    ].join('\n');
+    const fits = scan(src).hyperparameters.filter((h) => h.param === 'batch_size');
+    expect(fits.map((h) => h.space)).toEqual([
+      { kind: 'choice', options: [32, 64, 128] },
+      { kind: 'choice', options: [64, 100, 128] },
+      { kind: 'choice', options: [8, 16] },
+    ]);
   });
 
   it('dropout in [0, 0.5] (or up to a larger value as written); hidden activations from a short modern list plus the current one', () => {

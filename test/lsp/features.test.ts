@@ -81,7 +81,7 @@ describe('language server features over stdio', () => {
       range: { start: { line: 0, character: 0 }, end: { line: 1000, character: 0 } },
     })) as InlayHint[];
     const lr = hints.find((h) => String(h.label).includes('log'))!;
-    expect(lr.label).toBe('∈ [1e-4, 0.01] log');
+    expect(lr.label).toBe('∈ [1e-4, 0.03] log');
     expect(lr.position).toEqual(positionOf(cnn, '1e-3', 4));
     expect(hints.some((h) => h.label === '∈ {4, 8, 16, 32, 64}')).toBe(true);
     const act = hints.find((h) => String(h.label).startsWith("∈ {'relu'"))!;
@@ -95,7 +95,7 @@ describe('language server features over stdio', () => {
     const value = (h.contents as { value: string }).value;
     expect(value).toContain('`compile.optimizer.learning_rate`');
     expect(value).toContain('type: float');
-    expect(value).toContain('[1e-4, 0.01] log');
+    expect(value).toContain('[1e-4, 0.03] log');
     expect(value).toMatch(/learning rate/i);
     const none = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri: cnnUri }, position: { line: 0, character: 0 } });
     expect(none).toBeNull();

@@ -24,7 +24,7 @@ describe('implicit values and the optimizer class in the language server', () =>
   it('diagnoses an unwritten learning rate where its keyword would go, saying it is the Keras default', async () => {
     const p = await s.waitForDiagnostics(uri);
     const lr = p.diagnostics.find((d) => (d.data as { id: string }).id === 'opt.learning_rate')!;
-    expect(lr.message).toBe('opt.learning_rate = 0.001 (Keras default, not written): tune in [1e-4, 0.01] log');
+    expect(lr.message).toBe('opt.learning_rate = 0.001 (Keras default, not written): tune in [1e-4, 0.03] log');
     const at = positionOf(text, 'Adam()', 5);
     expect(lr.range).toEqual({ start: at, end: at });
     const cls = p.diagnostics.find((d) => (d.data as { id: string }).id === 'opt.class')!;

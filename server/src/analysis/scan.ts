@@ -19,6 +19,7 @@ import { assignIds } from './ids';
 import { unreadableReason } from './input';
 import { indexNodes, mergeIndexes, type NodeIndex, statementIndexes } from './nodeIndex';
 import type { AnalysisError, DefinitionKind, Hyperparameter, HyperparameterKind, ScanOptions, ScanResult } from './types';
+import { markTies } from './ties';
 
 /**
  * A hyperparameter before ids are given: where it is, what it is, who uses it. Places are nodes,
@@ -200,6 +201,7 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
   }
 
   const hyperparameters = assignIds(candidates, calls, index.assignments).sort((a, b) => a.span.start - b.span.start || (a.element ?? 0) - (b.element ?? 0));
+  markTies(hyperparameters, root);
   return { hyperparameters, errors: syntaxErrors(root, lines) };
 }
 

@@ -67,6 +67,8 @@ export interface Hyperparameter {
    * `getattr(keras.optimizers, {})`).
    */
   template?: string;
+  /** A categorical value written like an earlier one in the same model definition: searched as one with it (ties.ts). */
+  tiedTo?: string;
 }
 
 export interface AnalysisError {

@@ -21,6 +21,8 @@ export interface JsonHyperparameter {
   endColumn: number;
   uses: { line: number; column: number }[];
   space: SearchSpace | null;
+  /** Searched as one with this id (written alike in the same model). */
+  tiedTo?: string;
 }
 
 export function toJsonHyperparameter(h: Hyperparameter, lines: LineIndex): JsonHyperparameter {
@@ -44,6 +46,7 @@ export function toJsonHyperparameter(h: Hyperparameter, lines: LineIndex): JsonH
     endColumn: end.column,
     uses: h.uses.map((u) => lines.humanPosition(u.start)),
     space: h.space ?? null,
+    ...(h.tiedTo ? { tiedTo: h.tiedTo } : {}),
   };
 }
 
@@ -59,7 +62,7 @@ export function formatTable(path: string, text: string, hps: Hyperparameter[], w
   const rows = hps.map((h) => {
     const pos = lines.humanPosition(h.span.start);
     const place = where ? where(h.span.start) : `${pos.line}:${pos.column}`;
-    const status = h.tunable && h.space ? describeSpace(h.space) : `${h.kind}: ${h.reason ?? ''}`;
+    const status = h.tunable && h.space ? describeSpace(h.space) + (h.tiedTo ? `, as one with ${h.tiedTo}` : '') : `${h.kind}: ${h.reason ?? ''}`;
     return [place, h.id, h.value.length > 24 ? h.value.slice(0, 21) + '...' : h.value, status];
   });
   const header = ['LINE', 'ID', 'VALUE', 'SEARCH RANGE / WHY NOT TUNED'];

@@ -12,6 +12,7 @@
  *     units: {relative: [0.5, 8], scale: pow2}
  *     activation: {choices: [relu, gelu]}
  *   exclude: [fit.epochs]
+ *   untie: [activation, dense_2.kernel_initializer]   # search these per layer, not as one
  *
  * Pure: text in, config and positioned errors out.
  */
@@ -19,6 +20,7 @@ import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'ya
 import type { Scalar } from '../catalogue/types';
 import type { Hyperparameter, SearchSpace } from '../analysis/types';
 import { relativeSpace, spaceContains } from '../analysis/space';
+import { untie } from '../analysis/ties';
 
 export type RangeOverride =
   | { kind: 'range'; low: number; high: number; scale?: 'linear' | 'log' }
@@ -31,6 +33,8 @@ export interface ProjectConfig {
   /** By Keras parameter name (units, learning_rate): the project's own rules; an id's range wins. */
   params: Map<string, RangeOverride>;
   exclude: Set<string>;
+  /** Hyperparameter ids or Keras parameter names searched on their own even when written alike (ties.ts). */
+  untie: Set<string>;
 }
 
 export interface ConfigError {
@@ -40,7 +44,7 @@ export interface ConfigError {
   end: number;
 }
 
-export const EMPTY_PROJECT_CONFIG: ProjectConfig = { ranges: new Map(), params: new Map(), exclude: new Set() };
+export const EMPTY_PROJECT_CONFIG: ProjectConfig = { ranges: new Map(), params: new Map(), exclude: new Set(), untie: new Set() };
 
 function range(node: YamlNode | null | undefined): [number, number] {
   const r = (node as { range?: [number, number, number] } | null)?.range;
@@ -48,7 +52,7 @@ function range(node: YamlNode | null | undefined): [number, number] {
 }
 
 export function parseProjectConfig(text: string): { config: ProjectConfig; errors: ConfigError[] } {
-  const config: ProjectConfig = { ranges: new Map(), params: new Map(), exclude: new Set() };
+  const config: ProjectConfig = { ranges: new Map(), params: new Map(), exclude: new Set(), untie: new Set() };
   const errors: ConfigError[] = [];
   const err = (node: YamlNode | null | undefined, message: string) => {
     const [start, end] = range(node);
@@ -60,7 +64,7 @@ export function parseProjectConfig(text: string): { config: ProjectConfig; error
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return { config, errors };
   if (!isMap(root)) {
-    err(root, 'optpar.yaml must be a mapping with "ranges", "params" and/or "exclude"');
+    err(root, 'optpar.yaml must be a mapping with "ranges", "params", "exclude" and/or "untie"');
     return { config, errors };
   }
   for (const item of root.items) {
@@ -82,17 +86,18 @@ export function parseProjectConfig(text: string): { config: ProjectConfig; error
         else if (typeof parsed === 'string') err(idNode, `range of "${id}": ${parsed}`);
         else (name === 'ranges' ? config.ranges : config.params).set(id, parsed);
       }
-    } else if (name === 'exclude') {
+    } else if (name === 'exclude' || name === 'untie') {
       if (value === null || (isScalar(value) && value.value === null)) continue;
+      const what = name === 'exclude' ? 'hyperparameter ids' : 'hyperparameter ids or Keras parameter names';
       if (!isSeq(value)) {
-        err(key, '"exclude" must be a list of hyperparameter ids');
+        err(key, `"${name}" must be a list of ${what}`);
         continue;
       }
       for (const x of value.items) {
-        if (isScalar(x) && typeof x.value === 'string') config.exclude.add(x.value);
-        else err(x as YamlNode, '"exclude" entries must be hyperparameter ids (strings)');
+        if (isScalar(x) && typeof x.value === 'string') config[name].add(x.value);
+        else err(x as YamlNode, `"${name}" entries must be ${what} (strings)`);
       }
-    } else err(key, `unknown key "${name}" (expected "ranges", "params" or "exclude")`);
+    } else err(key, `unknown key "${name}" (expected "ranges", "params", "exclude" or "untie")`);
   }
   return { config, errors };
 }
@@ -134,8 +139,8 @@ function parseRange(node: YamlNode | null): RangeOverride | string {
 
 /** Applies a project config to scan results: exclusions become "ignored", ranges replace spaces. */
 export function applyProjectConfig(hps: Hyperparameter[], config: ProjectConfig): Hyperparameter[] {
-  if (config.ranges.size === 0 && config.params.size === 0 && config.exclude.size === 0) return hps;
-  return hps.map((h) => {
+  if (config.ranges.size === 0 && config.params.size === 0 && config.exclude.size === 0 && config.untie.size === 0) return hps;
+  const applied = hps.map((h): Hyperparameter => {
     if (config.exclude.has(h.id) && (h.kind === 'hyperparameter' || h.kind === 'budget')) {
       return { ...h, kind: 'ignored', tunable: false, reason: 'excluded in optpar.yaml', space: undefined };
     }
@@ -146,6 +151,7 @@ export function applyProjectConfig(hps: Hyperparameter[], config: ProjectConfig)
     if (!o || !h.tunable || !h.space) return h;
     return { ...h, space: withCurrent(overrideSpace(h, o), h.current) };
   });
+  return untie(applied, (h) => config.untie.has(h.id) || config.untie.has(h.param));
 }
 
 /**

@@ -1,13 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Catalogue, Scalar } from '../catalogue/types';
 import { parseSyntax } from '../analysis/parse';
 import { catalogueCalls, scanSource } from '../analysis/scan';
 import { LineIndex } from '../analysis/lines';
+import { tiesAmong } from '../analysis/ties';
 import type { Hyperparameter, SearchSpace } from '../analysis/types';
 import { applyProjectConfig } from '../config/projectConfig';
 import { chooseHyperparameters, parametrize } from '../refactor/parametrize';
+import { runtimeText } from './runtimeText';
 import { splitModule } from './split';
 import { type GeneratedHarness, HarnessError, type HarnessOptions } from './types';
 
@@ -56,23 +57,6 @@ function defaultText(h: Hyperparameter): string {
   // A tuple tuned as one value, an implicit Keras default, an optimizer class named at its callee.
   if ((h.tupleSize !== undefined && h.element === undefined) || h.insertion || h.template) return pyLiteral(h.current!);
   return h.value;
-}
-
-let runtimeText: string | undefined;
-function runtime(): string {
-  if (runtimeText === undefined) {
-    const candidates = [join(__dirname, 'runtime.py'), join(__dirname, '..', '..', 'server', 'src', 'harness', 'runtime.py')];
-    for (const path of candidates) {
-      try {
-        runtimeText = readFileSync(path, 'utf8');
-        break;
-      } catch {
-        // try the next place
-      }
-    }
-    if (runtimeText === undefined) throw new Error(`optpar: harness runtime not found (looked in ${candidates.join(', ')})`);
-  }
-  return runtimeText;
 }
 
 /** The search space as JSON for other tools (--space-json): id -> space, plus type and default. */
@@ -169,7 +153,10 @@ export function generateHarness(text: string, sourcePath: string, catalogue: Cat
   if (!validated) notes.push(`a fit() call has no validation data: the harness adds validation_split=${VALIDATION_SPLIT} there and scores on its val_loss`);
   const ids = chosen.map((h) => h.id);
   const pad = Math.max(...ids.map((id) => id.length)) + 4;
-  const spaceLines = chosen.map((h) => `    ${JSON.stringify(h.id)}: ${hyperoptExpr(h.id, spaceOf(h), pyType(h))},`);
+  const ties = tiesAmong(chosen);
+  const spaceLines = chosen.filter((h) => !ties.has(h.id)).map((h) => `    ${JSON.stringify(h.id)}: ${hyperoptExpr(h.id, spaceOf(h), pyType(h))},`);
+  // A follower is the leader's own node of the space: hyperopt draws it once, space_eval gives both ids its value.
+  const tieLines = [...ties].map(([follower, leader]) => `OPTPAR_SPACE[${JSON.stringify(follower)}] = OPTPAR_SPACE[${JSON.stringify(leader)}]`);
   const defaultLines = chosen.map((h) => `    ${`${JSON.stringify(h.id)}:`.padEnd(pad)}${defaultText(h)},`);
   const typeLines = chosen.map((h) => `    ${JSON.stringify(h.id)}: ${JSON.stringify(pyType(h))},`);
   const description = pyValue(Object.fromEntries(chosen.map((h) => [h.id, spaceOf(h)])));
@@ -214,6 +201,11 @@ export function generateHarness(text: string, sourcePath: string, catalogue: Cat
     ...spaceLines,
     '}',
     '',
+    '# Values written alike in one model (the same activation on every hidden layer) are searched as one:',
+    '# follower id -> the id whose draw it takes.',
+    `OPTPAR_TIES = ${pyValue(Object.fromEntries(ties))}`,
+    ...tieLines,
+    '',
     '# The values in the original code: params = OPTPAR_DEFAULTS reproduces it exactly.',
     'OPTPAR_DEFAULTS = {',
     ...defaultLines,
@@ -233,7 +225,7 @@ export function generateHarness(text: string, sourcePath: string, catalogue: Cat
     '',
     `OPTPAR_SETTINGS = {"source": ${JSON.stringify(name)}, "max_evals": ${options.maxEvals}, "algo": ${JSON.stringify(options.algo)}, "seed": ${options.seed}, "validation_split": ${validated ? 'None' : VALIDATION_SPLIT}}`,
     '',
-    runtime().trimEnd(),
+    runtimeText('hyperopt').trimEnd(),
     '',
     'params = dict(OPTPAR_DEFAULTS)',
     '',

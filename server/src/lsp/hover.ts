@@ -18,7 +18,7 @@ export function hover(text: string, hps: Hyperparameter[], position: Position, m
   const { h } = found;
   const status =
     h.tunable && h.space
-      ? `search range \`${describeSpace(h.space, Infinity)}\``
+      ? `search range \`${describeSpace(h.space, Infinity)}\`${h.tiedTo ? `, searched as one with \`${h.tiedTo}\` (written alike in this model; optpar.yaml \`untie:\` separates them)` : ''}`
       : h.kind === 'budget' && h.space
         ? `budget, kept as written: ${h.reason} (its range when tuned: \`${describeSpace(h.space, Infinity)}\`)`
         : `not tuned: ${h.reason ?? h.kind}`;

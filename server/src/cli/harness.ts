@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { formatCatalogueError, loadCatalogue } from '../catalogue/load';
 import { loadProjectConfigFor } from '../config/projectFile';
 import { generateHarness } from '../harness/hyperopt';
+import { generateOptunaHarness } from '../harness/optuna';
+import type { Backend } from '../harness/runtimeText';
 import { type Algo, DEFAULT_HARNESS_OPTIONS, type HarnessOptions, HarnessError } from '../harness/types';
 import { readSource, type CommandIO } from './scan';
 import { UsageError } from './usage';
@@ -20,6 +22,7 @@ export const HARNESS_OPTIONS = {
   catalogue: { type: 'string', multiple: true },
   'split-tuples': { type: 'boolean' },
   'tune-budget': { type: 'boolean' },
+  backend: { type: 'string' },
 } as const;
 
 export function harnessOptions(values: Record<string, unknown>): HarnessOptions {
@@ -32,6 +35,8 @@ export function harnessOptions(values: Record<string, unknown>): HarnessOptions 
   };
   const algo = (values.algo as string | undefined) ?? DEFAULT_HARNESS_OPTIONS.algo;
   if (!['tpe', 'rand', 'anneal', 'atpe'].includes(algo)) throw new UsageError(`--algo must be tpe, rand, anneal or atpe, not "${algo}"`);
+  const backend = backendOf(values);
+  if (backend === 'optuna' && !['tpe', 'rand'].includes(algo)) throw new UsageError(`--algo ${algo} is hyperopt's; the Optuna backend samples with tpe or rand`);
   return {
     maxEvals: int('max-evals', DEFAULT_HARNESS_OPTIONS.maxEvals, 1),
     seed: int('seed', DEFAULT_HARNESS_OPTIONS.seed, 0),
@@ -40,6 +45,13 @@ export function harnessOptions(values: Record<string, unknown>): HarnessOptions 
     splitTuples: values['split-tuples'] as boolean | undefined,
     tuneBudget: values['tune-budget'] as boolean | undefined,
   };
+}
+
+/** --backend: hyperopt (default) or optuna. */
+export function backendOf(values: Record<string, unknown>): Backend {
+  const backend = (values.backend as string | undefined) ?? 'hyperopt';
+  if (backend !== 'hyperopt' && backend !== 'optuna') throw new UsageError(`--backend must be hyperopt or optuna, not "${backend}"`);
+  return backend;
 }
 
 export function defaultHarnessPath(modelPath: string): string {
@@ -59,7 +71,8 @@ export function buildHarness(path: string, values: Record<string, unknown>, io: 
   }
   options.project = loadProjectConfigFor(path, (m) => io.err(`optpar: ${m}`));
   try {
-    const harness = generateHarness(source.text, path, catalogue, options);
+    const generate = backendOf(values) === 'optuna' ? generateOptunaHarness : generateHarness;
+    const harness = generate(source.text, path, catalogue, options);
     return source.notebook ? adaptNotebookHarness(harness.text, harness.notes, source.notebook, path) : harness;
   } catch (err) {
     if (err instanceof HarnessError) {

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import { defaultSearchDir } from '../report/results';
 import { parseArgs } from 'node:util';
-import { buildHarness, defaultHarnessPath, HARNESS_OPTIONS } from './harness';
+import { backendOf, buildHarness, defaultHarnessPath, HARNESS_OPTIONS } from './harness';
+import { RUN_OPTIONS, searchArgs } from './searchArgs';
 import { ensurePythonEnv } from './pythonEnv';
 import type { CommandIO } from './scan';
 import { UsageError } from './usage';
@@ -32,7 +33,7 @@ export async function runTune(argv: string[], io: CommandIO): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { ...HARNESS_OPTIONS, python: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' } },
+      options: { ...HARNESS_OPTIONS, ...RUN_OPTIONS, python: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' } },
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -50,7 +51,10 @@ export async function runTune(argv: string[], io: CommandIO): Promise<number> {
   }
   const script = parsed.values.output ? resolve(parsed.values.output) : join(dir, basename(defaultHarnessPath(model)));
   const results = join(dir, 'results.json');
-  const resuming = !parsed.values.fresh && existsSync(join(dir, 'trials.pkl'));
+  const backend = backendOf(parsed.values);
+  const runArgs = searchArgs(parsed.values, backend);
+  // A study in a database is resumed by the harness itself (it says so); here, the files in DIR.
+  const resuming = !parsed.values.fresh && existsSync(join(dir, backend === 'optuna' ? 'optuna.journal' : 'trials.pkl'));
   try {
     writeFileSync(script, harness.text);
   } catch (err) {
@@ -66,7 +70,7 @@ export async function runTune(argv: string[], io: CommandIO): Promise<number> {
     io.err(`optpar: could not prepare the Python environment: ${(err as Error).message}`);
     return 1;
   }
-  const args = [script, '--out', dir + '/', ...(parsed.values.fresh ? ['--fresh'] : [])];
+  const args = [script, '--out', dir + '/', ...(parsed.values.fresh ? ['--fresh'] : []), ...runArgs];
   const code = await new Promise<number>((done) => {
     const child = spawn(python!, args, { cwd: dirname(model), env: harnessEnv(model), stdio: ['inherit', 'inherit', 'inherit'] });
     child.on('error', (err) => {

@@ -6,9 +6,9 @@ export const USAGE = `optpar: find the hyperparameters in TensorFlow/Keras code 
 Usage:
   optpar scan FILE... [--json] [--catalogue FILE]... [--split-tuples] [--tune-budget]
   optpar parametrize MODEL.py [-o OUT] [--json] [--ids a,b] [--space-json FILE]
-  optpar harness MODEL.py [-o tune_MODEL.py] [--max-evals N] [--algo tpe|rand|anneal|atpe]
-                 [--seed S] [--ids a,b] [--tune-budget] [--force]
-  optpar tune MODEL.py [--out DIR] [--fresh] [--python PATH] [harness options]
+  optpar harness MODEL.py [-o tune_MODEL.py] [--backend hyperopt|optuna] [--max-evals N]
+                 [--algo tpe|rand|anneal|atpe] [--seed S] [--ids a,b] [--tune-budget] [--force]
+  optpar tune MODEL.py [--out DIR] [--fresh] [--python PATH] [harness options] [run options]
   optpar report RESULTS.json [-o report.html]
   optpar apply [RESULTS.json] MODEL.py [--trial N] [--dry-run]
   optpar lsp --stdio
@@ -18,7 +18,7 @@ Usage:
 Commands:
   scan          list each file's hyperparameters: a table, or a JSON document with --json
   parametrize   rewrite the tunable (or --ids) values into params['<id>']
-  harness       write a hyperopt tuning script (tune_MODEL.py) that keeps your code
+  harness       write a tuning script (tune_MODEL.py; hyperopt or Optuna) that keeps your code
   tune          run a search; harness, trials, results.json and report.html go to
                 .optpar/<model name>/ beside the model (or --out DIR); a rerun resumes
   report        write the HTML report of a results file (self-contained, no network)
@@ -41,8 +41,9 @@ const ANALYSIS_OPTIONS = `  --catalogue FILE   add a user catalogue (YAML in met
   --split-tuples     tune the elements of equal tuples separately (kernel_size=(3, 3) as two values)
   --tune-budget      search training budgets too (epochs, EarlyStopping patience...)`;
 
-const HARNESS_USAGE_OPTIONS = `  --max-evals N      trials in all (default 50)
-  --algo A           tpe (default), rand, anneal or atpe
+const HARNESS_USAGE_OPTIONS = `  --backend B        hyperopt (default) or optuna (pruning, a study shared by workers)
+  --max-evals N      trials in all (default 50)
+  --algo A           tpe (default), rand, anneal or atpe (Optuna: tpe or rand)
   --seed S           seed of the search (default 0)
   --ids a,b          only these hyperparameters (may name fixed ones)
 ${ANALYSIS_OPTIONS}`;
@@ -70,22 +71,23 @@ Options:
   --ids a,b          only these hyperparameters (may name fixed ones)
   --space-json FILE  also write the search space as JSON
 ${ANALYSIS_OPTIONS}`,
-  harness: `optpar harness: write a hyperopt tuning script that keeps your code
+  harness: `optpar harness: write a tuning script (hyperopt or Optuna) that keeps your code
 
 Usage:
-  optpar harness MODEL.py [-o tune_MODEL.py] [--max-evals N] [--algo tpe|rand|anneal|atpe]
-                 [--seed S] [--ids a,b] [--tune-budget] [--force]
+  optpar harness MODEL.py [-o tune_MODEL.py] [--backend hyperopt|optuna] [--max-evals N]
+                 [--algo tpe|rand|anneal|atpe] [--seed S] [--ids a,b] [--tune-budget] [--force]
 
 Options:
   -o, --output FILE  where to write (default: tune_MODEL.py beside the model)
   --force            replace an existing file
 ${HARNESS_USAGE_OPTIONS}
 
-Run the harness with: python tune_MODEL.py [--max-evals N] [--fresh] [--params JSON] [--help]`,
+Run the harness with: python tune_MODEL.py [--max-evals N] [--fresh] [--params JSON] [--help]
+(hyperopt: [--spark-parallelism N]; Optuna: [--workers N] [--storage URL] [--study NAME] [--pruner P])`,
   tune: `optpar tune: search the model's hyperparameters and keep the results beside it
 
 Usage:
-  optpar tune MODEL.py [--out DIR] [--fresh] [--python PATH] [harness options]
+  optpar tune MODEL.py [--out DIR] [--fresh] [--python PATH] [harness options] [run options]
 
 Writes the harness, the trials, results.json and report.html into .optpar/<model name>/ in
 the model's folder (or DIR), runs the search there with the project's Python environment
@@ -98,6 +100,16 @@ Options:
   --python PATH      the Python that runs the harness
   -o, --output FILE  write the harness there instead of DIR/tune_MODEL.py
 ${HARNESS_USAGE_OPTIONS}
+
+Run options (passed to the harness):
+  --workers N              Optuna: N worker processes on this machine, one shared study
+  --storage URL            Optuna: postgresql://user:password@host/db (other machines join by running
+                           the same command) or a journal file (default: DIR/optuna.journal)
+  --study NAME             Optuna: the study's name (default: optpar-<model name>)
+  --pruner P               Optuna: median (default), hyperband, none or threshold:U
+  --heartbeat SECONDS      Optuna with a database: a killed worker's trial is failed after 3 of them
+  --spark-parallelism N    hyperopt: N trials at a time with SparkTrials (needs pyspark and Java)
+  --spark-master URL       hyperopt: the Spark master (default: $SPARK_MASTER, else local[N])
 
 TensorFlow's C++ log lines are quieted (TF_CPP_MIN_LOG_LEVEL=2) unless TF_CPP_MIN_LOG_LEVEL is set.
 Next: optpar report DIR/results.json, optpar apply MODEL.py`,

@@ -7,7 +7,7 @@
 // The package mirrors the checkout's layout so the engine finds its files as it does in dist/:
 //   dist/serverless/handler.js        the handler and the engine, one esbuild bundle (handler: dist/serverless/handler.handler)
 //   metadata/*.yaml                   the built-in catalogue (found two folders above the bundle)
-//   server/src/harness/runtime.py     the harness runtime
+//   server/src/harness/*.py           the harness runtime (shared part and backends)
 //   node_modules/tree-sitter, tree-sitter-python, node-gyp-build
 //                                     the native parser, left out of the bundle (a .node file cannot be bundled)
 //
@@ -100,7 +100,9 @@ const copy = (from, to) => {
   copyFileSync(from, to);
 };
 for (const f of readdirSync(join(root, 'metadata')).filter((f) => f.endsWith('.yaml'))) copy(join(root, 'metadata', f), join(out, 'metadata', f));
-copy(join(root, 'server', 'src', 'harness', 'runtime.py'), join(out, 'server', 'src', 'harness', 'runtime.py'));
+for (const f of readdirSync(join(root, 'server', 'src', 'harness')).filter((f) => f.endsWith('.py'))) {
+  copy(join(root, 'server', 'src', 'harness', f), join(out, 'server', 'src', 'harness', f));
+}
 
 // 3. The native parser.
 const packageDir = (name) => dirname(require.resolve(`${name}/package.json`));

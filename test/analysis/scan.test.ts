@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Expected, expectExactly, FIXTURES, scanFixture } from './helpers';
+import { type Expected, expectExactly, FIXTURES, scan, scanFixture } from './helpers';
 
 /**
  * Each fixture's exact report: ids, params, values (source text), tunable/fixed and positions
@@ -201,6 +201,28 @@ describe('scanSource on the fixtures: exact reports', () => {
     expect(result.errors[0].message).toMatch(/syntax error at line 5\b/);
     expect(result.errors[0].span!.start).toBeGreaterThanOrEqual(text.indexOf('def broken'));
     expect(result.errors[0].span!.start).toBeLessThan(text.indexOf('    pass'));
+  });
+
+  it("fit on a receiver that is no Keras model (ImageDataGenerator, scikit-learn) is not Model.fit; an untraced receiver still is", () => {
+    const text = [
+      'from sklearn.preprocessing import StandardScaler',
+      'from tensorflow import keras',
+      'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+      'scaler = StandardScaler()',
+      'scaler.fit(x)',
+      'datagen = ImageDataGenerator(horizontal_flip=True)',
+      'datagen.fit(x)',
+      'model = keras.models.load_model("m.keras")',
+      'model.fit(datagen.flow(x, y, batch_size=64), epochs=3, validation_data=(xv, yv))',
+      '',
+    ].join('\n');
+    const hps = scan(text).hyperparameters;
+    const fits = hps.filter((h) => h.call === 'Model.fit').map((h) => [h.id, text.slice(0, h.span.start).split('\n').length]);
+    expect(fits).toEqual([['fit.epochs', 9], ['fit.validation_data', 9]].filter(([id]) => hps.some((h) => h.id === id)));
+    expect(fits.map(([, line]) => line)).not.toContain(5);
+    expect(fits.map(([, line]) => line)).not.toContain(7);
+    expect(hps.find((h) => h.id === 'fit.epochs')).toMatchObject({ kind: 'budget' });
+    expect(hps.find((h) => h.param === 'batch_size')).toMatchObject({ value: '64', call: expect.stringMatching(/flow$/) });
   });
 
   it('is deterministic: two scans give the same result', () => {

@@ -143,7 +143,33 @@ function resolveCallee(fn: SyntaxNode, ctx: CallContext): { spec: CallableSpec; 
   if (!spec) return undefined;
   const head = parts ? parts[0] : headIdentifier(fn.childForFieldName('object')!)?.text;
   if (head && imports.names.has(head)) return undefined;
-  return { spec, path: `Model.${method}` };
+  // The catalogue names a method by its owner: Model.fit, ImageDataGenerator.flow.
+  const owned = spec.paths[0];
+  if (owned.startsWith('Model.') && parts?.length === 2 && builtByNonModel(fn.childForFieldName('object')!, ctx)) return undefined;
+  return { spec, path: owned };
+}
+
+/**
+ * datagen.fit(x), scaler.fit(X), pca.fit(X): a receiver built by something that is not a Keras
+ * model (a catalogue entry of another kind, ImageDataGenerator; a class imported from another
+ * library, scikit-learn's) has its own fit, with no batch size or epochs to tune. A receiver
+ * optpar cannot trace (a parameter, a helper's result, load_model) is taken for a model.
+ */
+function builtByNonModel(receiver: SyntaxNode, ctx: CallContext): boolean {
+  if (receiver.type !== 'identifier') return false;
+  ctx.readScopes = true;
+  const bound = ctx.scopes.resolveName(receiver.text, receiver);
+  if (bound?.kind !== 'bound' || bound.value.type !== 'call') return false;
+  const callee = bound.value.childForFieldName('function');
+  const dotted = callee?.text.replace(/\s+/g, '');
+  if (!dotted || (callee!.type !== 'identifier' && !DOTTED.test(dotted))) return false;
+  const [first, ...rest] = dotted.split('.');
+  const base = ctx.imports.names.get(first);
+  if (base === undefined) return false;
+  const path = canonicalPath([base, ...rest].join('.'));
+  if (!path.startsWith('keras.') && !path.startsWith('tensorflow.')) return true;
+  const spec = ctx.catalogue.byPath.get(path);
+  return spec !== undefined && spec.kind !== 'model';
 }
 
 const KEYWORD = /^\s*([A-Za-z_]\w*)\s*=/;

@@ -14,10 +14,11 @@
 // original loss, the median over seeds of each search's best loss, ratios against the baselines
 // measured in this run, and the fraction of failed trials; then checks the goals of issue 9.
 //
-// Usage: node bench/value.mjs [--quick] [--resume] [--strict] [--models a,b]
+// Usage: node bench/value.mjs [--quick] [--resume] [--tpe-first] [--strict] [--models a,b]
 //   OPTPAR_VALUE_TRIALS  trials per search (default 20; --quick: 3)
 //   OPTPAR_VALUE_SEEDS   comma-separated seeds (default 0,1,2; --quick: 0)
 //   --resume             reuse finished runs saved in bench/out/value-runs/ (same files, budget, seed)
+//   --tpe-first          optpar's TPE and the expert for every seed first, then random search (implies --resume)
 //   --report-only        no new searches: the table from the runs saved so far (whole seeds only)
 //   --strict             exit 1 when a goal is not met
 // Writes bench/out/value.json (and a timestamped copy).
@@ -51,7 +52,8 @@ const option = (name) => {
 };
 const quick = flag('--quick');
 const reportOnly = flag('--report-only');
-const resume = flag('--resume') || reportOnly;
+const tpeFirst = flag('--tpe-first');
+const resume = flag('--resume') || reportOnly || tpeFirst;
 const strict = flag('--strict');
 const trialsPerSearch = Number(process.env.OPTPAR_VALUE_TRIALS ?? (quick ? 3 : 20));
 const seeds = (process.env.OPTPAR_VALUE_SEEDS ?? (quick ? '0' : '0,1,2')).split(',').map(Number);
@@ -226,14 +228,29 @@ const prepared = models.map((model) => {
   return { model, dir, harness, harnessText, expertText, space, runs: [] };
 });
 
+const tpeRun = ({ model, dir, harness, harnessText }, seed) =>
+  cached(`${model.name}-${trialsPerSearch}-${seed}-tpe`, sha(harnessText, String(trialsPerSearch), String(seed)), () => harnessSearch(model, harness, 'tpe', seed, dir));
+const expertRun = ({ model, dir, expertText }, seed) =>
+  cached(`${model.name}-${trialsPerSearch}-${seed}-expert`, sha(expertText, String(trialsPerSearch), String(seed)), () => expertSearch(model, seed, dir));
+
+// --tpe-first: optpar's TPE and the expert for every seed before any random search, so that a
+// run cut short on a slow machine still answers the main question (the full pass below reuses them).
+if (tpeFirst && !reportOnly) {
+  for (const seed of seeds) {
+    for (const p of prepared) {
+      console.log(`   ${p.model.name} seed ${seed} ${describe('optpar tpe', await tpeRun(p, seed))}; ${describe('expert', await expertRun(p, seed))}`);
+    }
+  }
+}
+
 // Seed by seed, so that a run cut short still has whole seeds for every model (see --report-only).
 for (const seed of seeds) {
   console.log(`\n## seed ${seed}`);
   for (const p of prepared) {
-    const { model, dir, harness, harnessText, expertText } = p;
+    const { model, dir, harness, harnessText } = p;
     const base = `${model.name}-${trialsPerSearch}-${seed}`;
     const hfp = sha(harnessText, String(trialsPerSearch), String(seed));
-    const optpar = await cached(`${base}-tpe`, hfp, () => harnessSearch(model, harness, 'tpe', seed, dir));
+    const optpar = await tpeRun(p, seed);
     console.log(`   ${model.name} seed ${seed} ${describe('optpar tpe', optpar)}`);
     const random = await cached(`${base}-rand`, hfp, () => harnessSearch(model, harness, 'rand', seed, dir));
     console.log(`   ${model.name} seed ${seed} ${describe('optpar rand', random)}`);
@@ -243,7 +260,7 @@ for (const seed of seeds) {
     }
     original ??= { loss: null, from: 'missing' };
     console.log(`   ${model.name} seed ${seed} original: loss ${fmt(original.loss)} (${original.from})`);
-    const expert = await cached(`${base}-expert`, sha(expertText, String(trialsPerSearch), String(seed)), () => expertSearch(model, seed, dir));
+    const expert = await expertRun(p, seed);
     console.log(`   ${model.name} seed ${seed} ${describe('expert', expert)}`);
     for (const r of [optpar, random, expert]) if (r.error) crashed++;
     if ([optpar, random, expert].some((r) => r.missing)) continue;

@@ -414,13 +414,29 @@ def _optpar_spawn_workers(args):
         _optpar_log("started %d more worker(s): pids %s" % (len(_OPTPAR_CHILDREN), ", ".join(str(c.pid) for c in _OPTPAR_CHILDREN)))
 
 
-def _optpar_search(args):
-    import signal
+def _optpar_open(args):
+    """Opens the study (queueing the original values in a new one) and starts the other workers."""
     import logging
     try:
         import optuna
     except ImportError as exc:
         raise SystemExit("optpar: this harness needs optuna (pip install optuna): %s" % exc)
+    # Optuna logs every trial at INFO and each failure at WARNING: the harness logs its own lines.
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    logging.getLogger("optuna").setLevel(logging.ERROR)
+    storage, where = _optpar_storage(args)
+    study = _optpar_open_study(args, storage, where)
+    if not args.worker_index:
+        _optpar_dashboard_hint(where)
+        _optpar_spawn_workers(args)
+    return study, where
+
+
+_OPTPAR_OPENED = [None]
+
+
+def _optpar_search(args):
+    import signal
     _OPTPAR_MAX_EVALS[0] = args.max_evals
     _OPTPAR_SEARCH_SEED[0] = args.seed
     _OPTPAR_WORKER[0] = args.worker_index
@@ -430,15 +446,8 @@ def _optpar_search(args):
         raise KeyboardInterrupt
     signal.signal(signal.SIGINT, _optpar_stop)
     signal.signal(signal.SIGTERM, _optpar_stop)
-    # Optuna logs every trial at INFO and each failure at WARNING: the harness logs its own lines.
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
-    logging.getLogger("optuna").setLevel(logging.ERROR)
     results_path = _optpar_out_file(args, "results.json")
-    storage, where = _optpar_storage(args)
-    study = _optpar_open_study(args, storage, where)
-    if not args.worker_index:
-        _optpar_dashboard_hint(where)
-        _optpar_spawn_workers(args)
+    study, where = _OPTPAR_OPENED[0] or _optpar_open(args)
     interrupted = False
     try:
         _optpar_work(study, args)
@@ -473,4 +482,7 @@ def _optpar_search(args):
 # The command line as given, for the workers this process starts (parsing below keeps only the user's part in sys.argv).
 _OPTPAR_ARGV = list(_optpar_sys.argv)
 OPTPAR_ARGS = _optpar_parse_args(_optpar_sys.argv, _optpar_backend_arguments) if __name__ == "__main__" else None
+if OPTPAR_ARGS is not None and not OPTPAR_ARGS.defaults and OPTPAR_ARGS.params is None:
+    # Before the user's code below (TensorFlow, the data): the other workers load while this one does.
+    _OPTPAR_OPENED[0] = _optpar_open(OPTPAR_ARGS)
 # --- end of optpar runtime ---

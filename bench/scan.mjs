@@ -31,6 +31,43 @@ function time(fn, runs = RUNS, warmup = WARMUP) {
   return { median: median(times), min: Math.min(...times), last };
 }
 
+// --compare DIR: the same scan by another build of optpar (DIR/dist, e.g. a git worktree of an
+// earlier commit built with tsc), timed in this process alternately with this build's, so both see
+// the same machine load; prints both medians and minimums and exits.
+const compareAt = process.argv.indexOf('--compare');
+if (compareAt > 0) {
+  const other = process.argv[compareAt + 1];
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 60);
+  const theirs = {
+    scanSource: require(`${other}/dist/analysis/scan.js`).scanSource,
+    catalogue: require(`${other}/dist/catalogue/load.js`).loadCatalogue().catalogue,
+  };
+  const ours = { scanSource, catalogue: loadCatalogue().catalogue };
+  const input = generateBenchModel(250);
+  const times = { ours: [], theirs: [], parse: [] };
+  for (let i = 0; i < WARMUP; i++) for (const e of [ours, theirs]) e.scanSource(input, e.catalogue);
+  for (let i = 0; i < rounds; i++) {
+    // Alternate which goes first, so neither always follows the other's garbage.
+    const order = i % 2 ? [['theirs', theirs], ['ours', ours]] : [['ours', ours], ['theirs', theirs]];
+    for (const [name, e] of order) {
+      const t0 = performance.now();
+      e.scanSource(input, e.catalogue);
+      times[name].push(performance.now() - t0);
+    }
+    const t0 = performance.now();
+    parsePython(input);
+    times.parse.push(performance.now() - t0);
+  }
+  const row = (name) => `${median(times[name]).toFixed(1)} ms median, ${Math.min(...times[name]).toFixed(1)} ms min`;
+  console.log(`scan of the ${input.split('\n').length - 1}-line bench file, ${rounds} interleaved rounds after ${WARMUP} warm-up`);
+  console.log(`  this build:   ${row('ours')}`);
+  console.log(`  ${other}: ${row('theirs')}`);
+  console.log(`  parse:        ${row('parse')}`);
+  console.log(`  ratio (this / other): median ${(median(times.ours) / median(times.theirs)).toFixed(3)}, min ${(Math.min(...times.ours) / Math.min(...times.theirs)).toFixed(3)}`);
+  if (process.env.BENCH_JSON) console.log(JSON.stringify({ ours: times.ours, theirs: times.theirs, parse: times.parse }));
+  process.exit(0);
+}
+
 const { catalogue, errors } = loadCatalogue();
 if (errors.length) console.warn(`warning: ${errors.length} catalogue error(s)`);
 

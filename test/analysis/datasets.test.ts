@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { byId, readFixture, scan } from './helpers';
 
@@ -21,5 +23,15 @@ describe('tf.data pipelines (tfdata_pipeline.py)', () => {
   it('an inline pipeline is named dataset.batch_size', () => {
     const r = byId(scan('import tensorflow as tf\nmodel.fit(tf.data.Dataset.from_tensor_slices((x, y)).shuffle(64).batch(16), epochs=1)\n'));
     expect(r.get('dataset.batch_size')).toMatchObject({ value: '16', kind: 'hyperparameter', definition: 'argument' });
+  });
+
+  it('a data utility that only feeds validation or evaluation is not tuned; a batch size shared with the training data is', () => {
+    const text = readFileSync(join(__dirname, '..', 'fixtures', 'flow', 'datasets_scoring_only.py'), 'utf8');
+    const r = byId(scan(text));
+    expect(r.get('BATCH')).toMatchObject({ kind: 'hyperparameter', value: '32', space: { kind: 'choice', options: [16, 32, 64] } });
+    expect(r.get('test_ds.batch_size')).toMatchObject({ kind: 'fixed-by-task', value: '64', reason: expect.stringMatching(/not trained on/) });
+    // A fit on data optpar cannot trace (a parameter) leaves every data utility's batch size tuned.
+    const untraced = byId(scan(text.replace('model.fit(train_ds,', 'def train(ds):\n    model.fit(ds,')));
+    expect(untraced.get('test_ds.batch_size')).toMatchObject({ kind: 'hyperparameter' });
   });
 });

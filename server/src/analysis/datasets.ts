@@ -84,3 +84,57 @@ function batchOf(x: SyntaxNode, scopes: ScopeResolver): PipelineBatch | undefine
 export function batchParam(catalogue: Catalogue): ParamSpec | undefined {
   return catalogue.byMethod.get('fit')?.params.find((p) => p.name === 'batch_size');
 }
+
+export const SCORING_ONLY_REASON =
+  'batches data the model is not trained on (validation, evaluation or prediction): its batch size changes no trained model and no score';
+
+/**
+ * The data utilities (image_dataset_from_directory, datagen.flow...) whose batch size changes
+ * nothing a trial measures: every fit in the file trains on data traced to some other source.
+ * A fit whose data cannot be traced (a parameter, a tuple unpacked from a split) leaves every
+ * utility's batch size tuned: it may be the one that trains.
+ */
+export function scoringOnlyDataCalls(calls: CatalogueCall[], scopes: ScopeResolver): Set<number> {
+  const data = calls.filter((c) => c.spec.params.some((p) => p.name === 'batch_size') && !c.spec.paths[0].startsWith('Model.') && c.spec.kind !== 'layer');
+  if (data.length === 0) return new Set();
+  const dataIds = new Set(data.map((c) => c.id));
+  const trains = new Set<number>();
+  let fits = 0;
+  for (const call of calls) {
+    if (call.spec.kind !== 'method' || (call.spec.name !== 'fit' && call.spec.name !== 'fit_generator')) continue;
+    fits++;
+    const args = call.node.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+    const x = args.find((a) => a.type !== 'keyword_argument') ?? args.find((a) => a.type === 'keyword_argument' && ['x', 'generator'].includes(a.childForFieldName('name')?.text ?? ''))?.childForFieldName('value');
+    const source = x ? sourceOf(x, scopes, dataIds) : 'untraced';
+    if (source === 'untraced') return new Set();
+    if (typeof source === 'number') trains.add(source);
+  }
+  if (fits === 0) return new Set();
+  return new Set([...dataIds].filter((id) => !trains.has(id) && data.find((c) => c.id === id)!.node.parent?.type !== 'argument_list'));
+}
+
+/** The data utility call a fit's data comes from, 'other' for data of another kind, 'untraced' when it cannot be told. */
+function sourceOf(x: SyntaxNode, scopes: ScopeResolver, dataIds: Set<number>): number | 'other' | 'untraced' {
+  let node = unparen(x);
+  for (let i = 0; i < 16; i++) {
+    if (node.type === 'identifier' || node.type === 'attribute') {
+      const res = scopes.resolve(node);
+      // Not bound in the file (an import, a builtin: tf.data.Dataset): not one of its data utilities.
+      if (res === undefined) {
+        let head = node;
+        while (head.type === 'attribute') head = head.childForFieldName('object')!;
+        return head.type === 'identifier' && scopes.resolveName(head.text, head) === undefined ? 'other' : 'untraced';
+      }
+      if (res.kind !== 'bound') return 'untraced';
+      node = unparen(res.value);
+      continue;
+    }
+    if (node.type !== 'call') return 'other';
+    if (dataIds.has(node.id)) return node.id;
+    const fn = node.childForFieldName('function');
+    // A pipeline step (.map, .batch, .prefetch) keeps the data it is called on.
+    if (fn?.type !== 'attribute') return 'other';
+    node = unparen(fn.childForFieldName('object')!);
+  }
+  return 'untraced';
+}

@@ -14,7 +14,7 @@ import { defaultSpace } from './space';
 import { boundSpatialSpaces } from './shapes';
 import { optimizerClassCandidates } from './optimizerChoice';
 import { implicitCandidates } from './implicit';
-import { batchParam, DATASET_BATCH_CALLABLE, trainingBatches } from './datasets';
+import { batchParam, DATASET_BATCH_CALLABLE, SCORING_ONLY_REASON, scoringOnlyDataCalls, trainingBatches } from './datasets';
 import { assignIds } from './ids';
 import { unreadableReason } from './input';
 import { indexNodes, mergeIndexes, type NodeIndex, statementIndexes } from './nodeIndex';
@@ -188,6 +188,16 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
   for (const [i, reason] of taskFixed(calls, outputs, candidates, text, { parts, scopes })) {
     candidates[i] = { ...candidates[i], kind: 'fixed-by-task', tunable: false, reason, space: undefined };
   }
+  const scoringOnly = scoringOnlyDataCalls(calls, scopes);
+  if (scoringOnly.size) {
+    for (const [i, cand] of candidates.entries()) {
+      // A batch size held in a variable may reach a training pipeline too: every use must be scoring-only.
+      const sites = cand.uses.length ? cand.uses : [cand.site];
+      if (cand.param === 'batch_size' && cand.kind === 'hyperparameter' && sites.every((site) => withinAny(site, scoringOnly))) {
+        candidates[i] = { ...cand, kind: 'fixed-by-task', tunable: false, reason: SCORING_ONLY_REASON, space: undefined };
+      }
+    }
+  }
   const ignores = findIgnores(text, root, lines);
   if (ignores.size) {
     for (const [i, cand] of candidates.entries()) {
@@ -203,6 +213,12 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
   const hyperparameters = assignIds(candidates, calls, index.assignments).sort((a, b) => a.span.start - b.span.start || (a.element ?? 0) - (b.element ?? 0));
   markTies(hyperparameters, root);
   return { hyperparameters, errors: syntaxErrors(root, lines) };
+}
+
+/** Whether a node lies inside one of the given nodes (by id). */
+function withinAny(node: SyntaxNode, ids: Set<number>): boolean {
+  for (let cur: SyntaxNode | null = node; cur; cur = cur.parent) if (ids.has(cur.id)) return true;
+  return false;
 }
 
 function statementWorkOf(text: string, calls: CatalogueCall[], outputs: Set<number>, callIds: Set<number>, options: ScanOptions): StatementWork {

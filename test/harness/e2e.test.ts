@@ -448,6 +448,16 @@ describe.sequential('harness end to end (real TensorFlow, Keras 3, hyperopt)', (
       expect(readFileSync(out, 'utf8')).toContain(`"compile.loss": hp.choice("compile.loss", ["mse"])`);
     });
 
+    it("Keras 2's fit_generator: refuses, naming the line and the Keras 3 way", () => {
+      const file = join(kerasDir, 'augment_generator_keras2.py');
+      const out = join(tmp, 'tune_augment_generator_keras2.py');
+      const r = optpar(['harness', file, '-o', out]);
+      expect(r.status).toBe(1);
+      const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('.fit_generator(')) + 1;
+      expect(r.stderr).toContain(`augment_generator_keras2.py: line ${line} trains with Keras 2's fit_generator, which Keras 3 removed; write model.fit(generator, ...)`);
+      expect(existsSync(out)).toBe(false);
+    });
+
     it('a syntax error in code the harness must move: refuses, naming the line', () => {
       const out = join(tmp, 'tune_syntax_error.py');
       const r = optpar(['harness', join(kerasDir, 'syntax_error.py'), '-o', out]);

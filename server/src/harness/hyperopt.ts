@@ -115,7 +115,15 @@ export function generateHarness(text: string, sourcePath: string, catalogue: Cat
   const root = parseSyntax(rewritten).root;
   const calls = catalogueCalls(rewritten, root, catalogue);
   const fits = calls.filter((c) => c.path === 'Model.fit');
-  if (fits.length === 0) throw new HarnessError(`${name}: no model.fit(...) call: a trial needs the training code to score the model`);
+  if (fits.length === 0) {
+    // Keras 2's generator methods are gone from Keras 3, which the harness runs on: say how to move.
+    const legacy = calls.find((c) => c.path === 'Model.fit_generator');
+    if (legacy) {
+      const line = new LineIndex(rewritten).humanPosition(legacy.node.startIndex).line;
+      throw new HarnessError(`${name}: line ${line} trains with Keras 2's fit_generator, which Keras 3 removed; write model.fit(generator, ...) with the same arguments (fit takes generators since Keras 2.1) and run optpar again`);
+    }
+    throw new HarnessError(`${name}: no model.fit(...) call: a trial needs the training code to score the model`);
+  }
   const validated = fits.every((c) =>
     c.node.childForFieldName('arguments')!.namedChildren.some(
       (a) => a.type === 'keyword_argument' && ['validation_data', 'validation_split'].includes(a.childForFieldName('name')?.text ?? ''),

@@ -88,6 +88,8 @@ function mask(text: string, hps: JsonHp[], ids: Set<string>): string {
 }
 
 let tmp: string;
+/** Applied files whose optimizer="adam" became an object: built with real Keras at the end. */
+const applied: { path: string; want: Record<string, unknown>; id: string }[] = [];
 beforeAll(() => {
   const b = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], { encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`build failed:\n${b.stdout}${b.stderr}`);
@@ -158,25 +160,38 @@ describe.sequential('scan → tune → report → apply on real TensorFlow', () 
         expect(readFileSync(model, 'utf8')).toBe(original);
         const a = optpar(['apply', model, '--trial', String(trial)], dir);
         expect(a.code, a.stderr).toBe(0);
-        // Only a value apply cannot write in the source's style yet may be skipped, and is named.
-        const skipped = [...a.stderr.matchAll(/optpar: skipped (\S+): (.*)/g)].map((m) => ({ id: m[1], reason: m[2] }));
-        for (const s of skipped) expect(s.reason, s.id).toMatch(/^cannot write .* yet: set it by hand$/);
+        // Every value is written, the implicit rate of optimizer="adam" included.
+        expect(a.stderr).not.toContain('optpar: skipped');
         const text = readFileSync(model, 'utf8');
-        if (!isDeepStrictEqual(want, results.original.params) && skipped.length === 0) {
+        if (!isDeepStrictEqual(want, results.original.params)) {
           expect(text).not.toBe(original);
           expect(dry.stdout).toMatch(/^--- a\/.*\n\+\+\+ b\/.*\n@@ /);
         }
         const after = scan(model);
         for (const [id, v] of Object.entries(want)) {
-          // Named above; its text may be another value's too (an implicit rate at its optimizer string).
-          if (skipped.some((s) => s.id === id)) continue;
-          const h = after.find((x) => x.id === id);
+          // optimizer="adam" written as an object (its rate not Adam's default): the name is its class now.
+          const h = after.find((x) => x.id === id) ?? after.find((x) => x.id === `${id}.class`);
           expect(h, `${id} after apply`).toBeDefined();
-          expect(parsePy(h!.value, id), `${id} = ${h!.value} (trial ${trial})`).toEqual(v);
+          if (h!.id !== id) expect(String(parsePy(h!.value, h!.id)).toLowerCase(), `${id} (trial ${trial})`).toBe(v);
+          else expect(parsePy(h!.value, id), `${id} = ${h!.value} (trial ${trial})`).toEqual(v);
         }
         const ids = new Set(Object.keys(want));
+        // The object written for optimizer="adam" (class and rate) stands where the string was:
+        // masked as that one value.
+        const forMask = [...after];
+        for (const id of ids) {
+          const cls = after.find((x) => x.id === `${id}.class`);
+          const rate = after.find((x) => x.id === `${id}.learning_rate`);
+          if (after.some((x) => x.id === id) || !cls || !rate) continue;
+          expect(text.split('\n')[rate.endLine - 1][rate.endColumn - 1], 'the object ends after its rate').toBe(')');
+          forMask.splice(forMask.indexOf(rate), 1);
+          forMask.push({ ...cls, id, endLine: rate.endLine, endColumn: rate.endColumn + 1 });
+          forMask.splice(forMask.indexOf(cls), 1);
+          applied.push({ path: join(dir, `applied-${trial}.py`), want, id });
+          writeFileSync(join(dir, `applied-${trial}.py`), text);
+        }
         // A class the file did not import joins the import of the class it replaces.
-        let masked = mask(text, after, ids);
+        let masked = mask(text, forMask, ids);
         for (const [id, v] of Object.entries(want)) if (id.endsWith('.class')) masked = masked.replace(new RegExp(`(import [^\n]*), ${v}\n`), '$1\n');
         expect(masked).toBe(mask(original, before, ids));
       }
@@ -187,6 +202,25 @@ describe.sequential('scan → tune → report → apply on real TensorFlow', () 
       expect(readFileSync(page, 'utf8')).toContain('<canvas id="chart-loss"');
     }, TIMEOUT);
   });
+
+  it('optimizer="adam" applied with its searched rate: real Keras builds the chosen class at that rate from the applied file', () => {
+    expect(applied.length, 'subclassed_model.py compiles with optimizer="adam"').toBeGreaterThan(0);
+    const run = spawnSync(venvPython(), [join(repoRoot, 'test', 'refactor', 'build_optimizers.py'), ...applied.map((a) => a.path)], {
+      encoding: 'utf8',
+      cwd: tmp,
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+      timeout: TIMEOUT - 20_000,
+      maxBuffer: 1 << 26,
+    });
+    expect(run.status, run.stderr.slice(-3000)).toBe(0);
+    const built: Record<string, { class: string; learning_rate: number }[]> = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    for (const a of applied) {
+      const [opt] = built[a.path];
+      expect(opt.class.toLowerCase(), a.path).toBe(a.want[a.id]);
+      const lr = a.want[`${a.id}.learning_rate`] as number;
+      expect(Math.abs(opt.learning_rate - lr) / lr, a.path).toBeLessThan(1e-6);
+    }
+  }, TIMEOUT);
 
   it('a second tune resumes the search; --fresh starts over', () => {
     const dir = join(tmp, 'functional_mlp');

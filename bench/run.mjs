@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = ['scan.mjs', 'detection.mjs', 'lsp.mjs', 'harness.mjs', 'value.mjs'];
+const benches = ['scan.mjs', 'detection.mjs', 'lsp.mjs', 'harness.mjs', 'optuna.mjs', 'value.mjs'];
 
 function run(file) {
   return new Promise((resolve) => {

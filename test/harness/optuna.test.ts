@@ -66,16 +66,41 @@ describe.sequential('Optuna backend', () => {
     const study = studyTrials(join(tmp, 'run', 'out', 'optuna.journal'), 'optpar-tiny_mlp');
     expect(study.map((t) => t.state)).toEqual(['COMPLETE', 'PRUNED', 'PRUNED']);
     expect(study[1].user_attrs.optpar_values).toEqual(results.trials[1].params);
+    // The two hidden activations are tied: Optuna draws the leader only, the follower runs with its value.
+    for (const t of results.trials) expect(t.params['dense_1.activation']).toBe(t.params['dense.activation']);
+    expect(Object.keys(study[1].params)).toContain('dense.activation');
+    expect(Object.keys(study[1].params)).not.toContain('dense_1.activation');
   }, TIMEOUT);
 
-  it('a rerun continues the study in its storage up to --max-evals trials in all', async () => {
-    const r = await runPython([harness, '--out', 'out/', '--pruner', 'none', '--max-evals', '4'], join(tmp, 'run'));
+  it('a rerun with --workers 2 continues the study in its journal; a worker killed mid-trial loses nothing', async () => {
+    let childPid: number | undefined;
+    let killed: number | undefined;
+    const r = await runPython([harness, '--out', 'out/', '--pruner', 'none', '--max-evals', '6', '--workers', '2'], join(tmp, 'run'), (line) => {
+      const started = /started 1 more worker\(s\): pids (\d+)/.exec(line);
+      if (started) childPid = Number(started[1]);
+      const trial = /worker 1: trial (\d+) started/.exec(line);
+      if (trial && childPid && killed === undefined) {
+        killed = Number(trial[1]);
+        process.kill(childPid, 'SIGKILL');
+      }
+    });
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     expect(r.stderr).toMatch(/resuming: 3 trial\(s\) already in study optpar-tiny_mlp/);
+    expect(killed, 'worker 1 never started a trial').toBeDefined();
     const results = readResults(join(tmp, 'run', 'out', 'results.json'));
-    expect(results.trials.map((t) => [t.number, t.status])).toEqual([[1, 'ok'], [2, 'pruned'], [3, 'pruned'], [4, 'ok']]);
-    expect(results.trials[3].epochs).toBe(2);
-    expect(results.trials_counted).toBe(4);
+    expect(results.trials.slice(0, 3).map((t) => t.status)).toEqual(['ok', 'pruned', 'pruned']);
+    // A journal has no heartbeat: the lost trial is found by its worker's pid, failed and queued again.
+    const lost = results.trials.find((t) => t.number === killed)!;
+    expect(lost).toMatchObject({ status: 'failed', phase: 'lost' });
+    expect(lost.error).toMatch(new RegExp(`its worker \\(pid ${childPid}\\) stopped without finishing it; retried as trial \\d+`));
+    const retry = results.trials.find((t) => t.number === Number(/retried as trial (\d+)/.exec(lost.error!)![1]))!;
+    expect(retry.status).toBe('ok');
+    expect(retry.params).toEqual(lost.params);
+    expect(results.trials.filter((t) => t.status === 'ok')).toHaveLength(4);
+    expect(results.trials_counted).toBe(6);
+    for (const t of results.trials.filter((t) => t.number > 3 && t.status === 'ok')) expect(t.epochs).toBe(2);
+    const study = studyTrials(join(tmp, 'run', 'out', 'optuna.journal'), 'optpar-tiny_mlp');
+    expect(study.filter((t) => t.state === 'RUNNING' || t.state === 'WAITING')).toEqual([]);
     expect(existsSync(join(tmp, 'run', 'out', 'optuna.journal'))).toBe(true);
   }, TIMEOUT);
 });

@@ -24,6 +24,10 @@ class _OptparTrialFailed(Exception):
     """A trial whose model failed (recorded in its user attributes): Optuna marks it failed and goes on."""
 
 
+class _OptparSpaceChanged(Exception):
+    """The default journal holds a study of another search space: it is set aside, as the hyperopt harness sets aside its trials file."""
+
+
 class _OptparSurplus(Exception):
     """A trial started by a worker after the cap was reached elsewhere: marked failed and left out of the results."""
 
@@ -381,6 +385,8 @@ def _optpar_open_study(args, storage, where):
         study.set_user_attr("optpar_space", fingerprint)
         study.set_user_attr("optpar_source", OPTPAR_SETTINGS["source"])
     elif saved != fingerprint:
+        if args.storage is None and not args.worker_index:
+            raise _OptparSpaceChanged()
         raise SystemExit("optpar: the search space changed since study %s in %s was started; rerun with --fresh to replace it, "
                          "or name a new study with --study NAME" % (args.study, where))
     if args.worker_index:
@@ -425,7 +431,15 @@ def _optpar_open(args):
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     logging.getLogger("optuna").setLevel(logging.ERROR)
     storage, where = _optpar_storage(args)
-    study = _optpar_open_study(args, storage, where)
+    try:
+        study = _optpar_open_study(args, storage, where)
+    except _OptparSpaceChanged:
+        _optpar_log("WARNING: the search space changed since the study in %s was started; starting a new search "
+                    "(the old journal is kept as %s.old)" % (where, where))
+        del storage
+        _optpar_os.replace(where, where + ".old")
+        storage, where = _optpar_storage(args)
+        study = _optpar_open_study(args, storage, where)
     if not args.worker_index:
         _optpar_dashboard_hint(where)
         _optpar_spawn_workers(args)

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanSource } from '../../server/src/analysis/scan';
 import { loadCatalogue } from '../../server/src/catalogue/load';
 import { type AppliedValue, appliedIds, applyValues } from '../../server/src/refactor/apply';
@@ -133,7 +133,7 @@ beforeAll(() => {
     const r = applyValues({ text: original, hyperparameters: hps(original), values: c.values, catalogue });
     applied.set(c.file, r.text);
     const dir = join(tmp, String(i));
-    spawnSync('mkdir', ['-p', join(dir, 'original'), join(dir, 'applied')]);
+    for (const sub of ['original', 'applied']) mkdirSync(join(dir, sub), { recursive: true });
     writeFileSync(join(dir, 'original', basename(c.file)), original);
     writeFileSync(join(dir, 'applied', basename(c.file)), r.text);
     paths.push(join(dir, 'original', basename(c.file)), join(dir, 'applied', basename(c.file)));
@@ -148,6 +148,7 @@ beforeAll(() => {
   if (run.status !== 0) throw new Error(`build_optimizers.py failed:\n${run.stderr.slice(-4000)}`);
   built = JSON.parse(run.stdout.trim().split('\n').pop()!);
 }, 420_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('apply: the implicit learning rate of optimizer="name", built by real Keras', () => {
   it.each(CASES.map((c, i) => [c.file, i, c] as const))('%s', (_, i, c) => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { byId, scan } from './helpers';
 
@@ -76,5 +78,15 @@ describe('task awareness: what the task fixes', () => {
     expect(r.get('embedding.input_dim')!.reason).toMatch(/vocabulary/);
     expect(r.get('compile.optimizer')!.tunable).toBe(true);
     expect(r.get('embedding.output_dim')!.tunable).toBe(true);
+  });
+
+  it('residual widths: a helper that adds its reassigned input back, and both sides of a fork that is added', () => {
+    const text = readFileSync(join(__dirname, '..', 'fixtures', 'flow', 'residual_widths.py'), 'utf8');
+    const r = byId(scan(text));
+    // x = Conv2D(filters, ...)(x) reassigns the parameter x: the block's width meets the shortcut's.
+    expect(r.get('residual_block.filters')).toMatchObject({ kind: 'fixed-by-task', reason: expect.stringMatching(/^the width must agree with the other inputs of layers\.add\(\[shortcut, x\]\)/) });
+    // add([y, Dense(64)(y)]): the fork's width is one side's, the second Dense the other's.
+    for (const id of ['dense.units', 'dense_1.units']) expect(r.get(id), id).toMatchObject({ kind: 'fixed-by-task', reason: expect.stringMatching(/^the width must agree/) });
+    expect(r.get('conv2d.kernel_size')).toMatchObject({ kind: 'hyperparameter' });
   });
 });

@@ -403,7 +403,14 @@ function mergeConstraints(calls: CatalogueCall[], candidates: readonly Candidate
     const steps: Step[] = [];
     let node = unparen(expr);
     for (let n = 0; n < 24; n++) {
-      if (node.type === 'identifier' || node.type === 'attribute' || node.type === 'subscript') {
+      if (node.type === 'identifier') {
+        // A tensor reassigned through a block (x = Conv2D(...)(x)), a parameter included.
+        const value = scopes.valueAt(node);
+        if (!value) return steps;
+        node = unparen(value);
+        continue;
+      }
+      if (node.type === 'attribute' || node.type === 'subscript') {
         const res = scopes.resolve(node);
         if (res?.kind !== 'bound') return steps;
         node = unparen(res.value);
@@ -445,9 +452,11 @@ function mergeConstraints(calls: CatalogueCall[], candidates: readonly Candidate
     };
     if (elementwise) {
       // The width of each branch: its last layer that sets one.
+      const setsWidth = (s: Step) => !s.layer!.spec.passthrough && s.layer!.spec.params.some((p) => WIDTH.has(p.name));
       constrain(
-        cut.map((w) => {
-          const setter = w.find((s) => !s.layer!.spec.passthrough && s.layer!.spec.params.some((p) => WIDTH.has(p.name)));
+        // A branch with no width of its own past the fork (add([y, Dense(64)(y)])) has the fork's.
+        cut.map((w, i) => {
+          const setter = w.find(setsWidth) ?? walks[i].find(setsWidth);
           return setter ? candidatesOf(setter.layer!, WIDTH) : [];
         }),
         'the width',

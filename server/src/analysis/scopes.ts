@@ -81,6 +81,21 @@ export class ScopeResolver {
     return undefined;
   }
 
+  /**
+   * The value a name holds where it is read, for following tensors through a block
+   * (x = Conv2D(...)(x)): the last assignment before the use in its own scope, even when the
+   * name is a parameter the function reassigns (which resolve() refuses as a value to tune).
+   */
+  valueAt(use: SyntaxNode): SyntaxNode | undefined {
+    if (use.type !== 'identifier') return undefined;
+    const scope = this.scope(this.enclosingScope(use));
+    const before = scope.bindings.get(use.text)?.filter((b) => b.at < use.startIndex);
+    // The last binding decides: a loop variable or an unpacked name holds no value to follow.
+    if (before?.length) return before[before.length - 1].value;
+    const res = this.resolveName(use.text, use);
+    return res?.kind === 'bound' ? res.value : undefined;
+  }
+
   private lookIn(scope: ScopeInfo, name: string, at: number): Resolution | undefined {
     if (scope.params.has(name)) {
       const dflt = scope.params.get(name);

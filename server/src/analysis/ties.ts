@@ -13,16 +13,27 @@
 import type { SyntaxNode } from './syntax';
 import type { Hyperparameter } from './types';
 
-/** Top-level definitions (functions, classes) by their extent: a value inside one belongs to that model definition. */
-function definitionOf(root: SyntaxNode, offset: number): number {
-  for (const [i, stmt] of root.namedChildren.entries()) {
-    if (offset < stmt.startIndex) break;
-    if (offset < stmt.endIndex) {
+/** The index of the top-level definition (function, class) holding an offset, or -1 for module-level code. */
+function definitionOf(statements: readonly SyntaxNode[], offset: number): number {
+  let lo = 0;
+  let hi = statements.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const stmt = statements[mid];
+    if (offset < stmt.startIndex) hi = mid - 1;
+    else if (offset >= stmt.endIndex) lo = mid + 1;
+    else {
       const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-      return def && (def.type === 'function_definition' || def.type === 'class_definition') ? i : -1;
+      return def && (def.type === 'function_definition' || def.type === 'class_definition') ? mid : -1;
     }
   }
   return -1;
+}
+
+/** Equal for two values searched alike: the same parameter, value as written and space. */
+function tieKey(h: Hyperparameter, where: number | string): string {
+  const options = h.space!.kind === 'choice' ? h.space!.options.join('\u0000') : '';
+  return `${where}\u0001${h.param}\u0001${h.current}\u0001${options}`;
 }
 
 function tieable(h: Hyperparameter): boolean {
@@ -40,10 +51,10 @@ function tieable(h: Hyperparameter): boolean {
 /** Sets `tiedTo` on each categorical value written like an earlier one in the same model definition. */
 export function markTies(hps: Hyperparameter[], root: SyntaxNode): void {
   const leaders = new Map<string, string>();
+  const statements = root.namedChildren;
   for (const h of hps) {
     if (!tieable(h)) continue;
-    const where = definitionOf(root, (h.uses[0] ?? h.span).start);
-    const key = JSON.stringify([where, h.param, h.current, h.space]);
+    const key = tieKey(h, definitionOf(statements, (h.uses[0] ?? h.span).start));
     const leader = leaders.get(key);
     if (leader === undefined) leaders.set(key, h.id);
     else h.tiedTo = leader;
@@ -60,7 +71,7 @@ export function tiesAmong(chosen: Hyperparameter[]): Map<string, string> {
   const first = new Map<string, string>();
   for (const h of chosen) {
     if (!tieable(h)) continue;
-    const key = JSON.stringify([h.tiedTo ?? h.id, h.space]);
+    const key = tieKey(h, h.tiedTo ?? h.id);
     const leader = first.get(key);
     if (leader === undefined) first.set(key, h.id);
     else ties.set(h.id, leader);

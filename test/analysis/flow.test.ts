@@ -167,7 +167,8 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'conv2d.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["\", activation=\"relu\")(x)"] },
     { id: 'max_pooling2d.pool_size', param: 'pool_size', value: "2", kind: 'T', at: ["(2)"] },
     { id: 'inputs.shape', param: 'shape', value: "(32, 32, 3)", kind: 'F', at: ["(32, 32, 3)"], reason: /input shape: set by the data/ },
-    { id: 'conv_block.filters', param: 'filters', value: "32 * 2**i", kind: 'N', at: ["32 * 2**i"], uses: [["(filters", 1]], reason: /32 \* 2\*\*i is computed when the/ },
+    // The base of a doubling scheme is tuned; the scale stays as written (params['conv_block.filters'] * 2**i).
+    { id: 'conv_block.filters', param: 'filters', value: '32', kind: 'T', at: ['32 * 2**i'], uses: [['(filters', 1]] },
     { id: 'dense.repeats', param: 'repeats', value: "3", kind: 'T', at: ["(3)"] },
     { id: 'dense.units', param: 'units', value: "64", kind: 'T', at: ["64"] },
     { id: 'dense.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["4, activation=\"relu\")(x)"] },

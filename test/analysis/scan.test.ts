@@ -225,6 +225,17 @@ describe('scanSource on the fixtures: exact reports', () => {
     expect(hps.find((h) => h.param === 'batch_size')).toMatchObject({ value: '64', call: expect.stringMatching(/flow$/) });
   });
 
+  it('a width written as a literal base times a computed scale tunes the base; a factor, a constant product or a data size does not', () => {
+    const text = 'from keras import layers\nunits = 64\na = layers.Dense(64 * k)\nb = layers.Dense(units * 2)\nc = layers.Dense(7 * 7 * 64)\nd = layers.Dense(x.shape[1] * 8)\n';
+    const got = scan(text).hyperparameters.map((h) => [h.id, h.value, h.kind]);
+    expect(got).toEqual([
+      ['a.units', '64', 'hyperparameter'],
+      ['b.units', 'units * 2', 'not-a-literal'],
+      ['c.units', '7 * 7 * 64', 'not-a-literal'],
+      ['d.units', 'x.shape[1] * 8', 'not-a-literal'],
+    ]);
+  });
+
   it('is deterministic: two scans give the same result', () => {
     for (const name of FIXTURES) {
       const a = scanFixture(name).result;

@@ -387,7 +387,11 @@ function analyseValue(
   if (reason && !fixed) return [make('not-a-literal', { reason })];
   const lit = evalLiteral(site, value);
   if (fixed) return [make('fixed-by-task', { reason: fixed, current: scalarValue(lit) })];
-  if (!lit) return [make('not-a-literal', { reason: describeNonLiteral(site.text) })];
+  if (!lit) {
+    const base = scaledBase(site, arg.param);
+    if (base) return [tunableCandidate(make, arg.param, base.value, { site: base.node, value: base.node.text }, options)];
+    return [make('not-a-literal', { reason: describeNonLiteral(site.text) })];
+  }
   if (lit.kind === 'none') return [make('not-a-literal', { reason: 'None: no value to search around' })];
 
   if (arg.param.type === 'tuple' && lit.kind === 'sequence') {
@@ -410,6 +414,29 @@ function analyseValue(
   if (mismatch) return [make('not-a-literal', { reason: mismatch })];
   const current = scalarValue(lit)!;
   return [tunableCandidate(make, arg.param, current, arg.param.type === 'tuple' ? { type: 'int' } : {}, options)];
+}
+
+/**
+ * The base of a width scaled by what the script computes (32 * 2**i in a loop of blocks, 64 * k):
+ * the literal factor is the width a practitioner tunes; the rest of the product stays as written.
+ */
+function scaledBase(site: SyntaxNode, param: ParamSpec): { node: SyntaxNode; value: number } | undefined {
+  if (param.type !== 'int' || param.relative?.scale !== 'pow2') return undefined;
+  const node = unparen(site);
+  if (node.type !== 'binary_operator' || node.childForFieldName('operator')?.text !== '*') return undefined;
+  const sides = [node.childForFieldName('left'), node.childForFieldName('right')].map((n) => n && unparen(n));
+  const ints = sides.map((n) => {
+    const lit = n && evalLiteral(n, n.text);
+    return lit?.kind === 'number' && lit.isInt && lit.value > 0 ? lit.value : undefined;
+  });
+  // Exactly one literal side, scaled by a name: 7 * 7 * 64 is a constant (a shape to reshape
+  // to), x_train.shape[1] * 2 a size read from the data, neither a base width.
+  const at = ints.findIndex((v) => v !== undefined);
+  const scale = sides[1 - at];
+  if (at < 0 || ints[1 - at] !== undefined || !scale || !/[A-Za-z_]/.test(scale.text) || DATA_HINT.test(scale.text)) return undefined;
+  // units * 2 doubles a width held elsewhere: the 2 is a factor, below any width the catalogue searches.
+  if (ints[at]! < (param.relative.min ?? 1)) return undefined;
+  return { node: sides[at]!, value: ints[at]! };
 }
 
 function tunableCandidate(

@@ -263,7 +263,8 @@ for (const seed of seeds) {
     const expert = await expertRun(p, seed);
     console.log(`   ${model.name} seed ${seed} ${describe('expert', expert)}`);
     for (const r of [optpar, random, expert]) if (r.error) crashed++;
-    if ([optpar, random, expert].some((r) => r.missing)) continue;
+    // A seed counts once optpar's TPE and the expert have run; random search may still be missing (--report-only after --tpe-first).
+    if ([optpar, expert].some((r) => r.missing)) continue;
     p.runs.push({ seed, original, optpar, random, expert });
   }
 }

@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { venvPython } from '../helpers/python';
 import { optpar, readResults, runPython, studyTrials, tinyModel, writeHarness } from './backends';
 
 /**
@@ -33,6 +35,53 @@ describe.sequential('Optuna backend', () => {
     const unknown = optpar(['harness', tinyModel, '-o', join(tmp, 'x.py'), '--backend', 'ray']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/--backend must be hyperopt or optuna/);
+  });
+
+  it('every kind of space is suggested inside its bounds, with its type (the harness\'s own _optpar_suggest on real Optuna)', () => {
+    const text = readFileSync(writeHarness(join(tmp, 'kinds'), ['--backend', 'optuna', '--tune-budget']), 'utf8');
+    expect(text).toMatch(/"fit\.epochs": \{"kind": "uniformint"/);
+    // The harness up to the user's code: its settings and runtime, without TensorFlow or the model.
+    const head = text.slice(0, text.indexOf('params = dict(OPTPAR_DEFAULTS)'));
+    const code = [
+      'import json, sys, optuna',
+      'ns = {"__name__": "optpar_kinds"}',
+      'exec(sys.stdin.read(), ns)',
+      'space = ns["OPTPAR_SPACE_DESCRIPTION"]',
+      // No model in the fixtures has a quantised log range today; the kind is checked all the same.
+      'space["extra.units"] = {"kind": "qloguniform", "low": 16, "high": 256, "q": 16}',
+      'optuna.logging.set_verbosity(optuna.logging.ERROR)',
+      'study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))',
+      'drawn = []',
+      'study.optimize(lambda t: drawn.append(ns["_optpar_suggest"](t)) or 0.0, n_trials=40)',
+      'print(json.dumps({"space": space, "drawn": drawn, "types": {k: [type(d[k]).__name__ for d in drawn] for k in space}}))',
+    ].join('\n');
+    const r = spawnSync(venvPython(), ['-c', code], { input: head, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const { space, drawn, types } = JSON.parse(r.stdout) as {
+      space: Record<string, { kind: string; options?: unknown[]; low?: number; high?: number; q?: number }>;
+      drawn: Record<string, number | string>[];
+      types: Record<string, string[]>;
+    };
+    expect(new Set(Object.values(space).map((s) => s.kind))).toEqual(new Set(['choice', 'uniform', 'loguniform', 'uniformint', 'qloguniform']));
+    for (const [id, s] of Object.entries(space)) {
+      const values = drawn.map((d) => d[id]);
+      if (s.kind === 'choice') {
+        for (const v of values) expect(s.options).toContain(v);
+        continue;
+      }
+      for (const v of values as number[]) {
+        expect(v).toBeGreaterThanOrEqual(s.low!);
+        expect(v).toBeLessThanOrEqual(s.high!);
+      }
+      if (s.kind === 'uniformint' || s.kind === 'qloguniform') expect(new Set(types[id])).toEqual(new Set(['int']));
+      if (s.kind === 'qloguniform') for (const v of values as number[]) expect(v % s.q!).toBe(0);
+      // Log-scaled: about half the draws below the geometric mean of the bounds (a linear draw: a fifth or less).
+      if (s.kind === 'loguniform' || s.kind === 'qloguniform') {
+        expect((values as number[]).filter((v) => v < Math.sqrt(s.low! * s.high!)).length).toBeGreaterThan(drawn.length * 0.3);
+      }
+    }
+    // The tie: the follower is never drawn, it takes the leader's value.
+    for (const d of drawn) expect(d['dense_1.activation']).toBe(d['dense.activation']);
   });
 
   let harness: string;

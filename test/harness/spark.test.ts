@@ -32,6 +32,8 @@ describe('hyperopt with SparkTrials', () => {
     const r = await runPython([harness, '--out', 'out/', '--spark-parallelism', '2'], dir);
     expect(r.code, r.stderr.slice(-4000)).toBe(0);
     expect(r.stderr).toMatch(/starting Spark \(local\[2\]\) for 2 trials at a time/);
+    // Spark's own INFO/WARN lines stay out of the output (the harness's log4j2 settings).
+    expect(r.stderr).not.toMatch(/log4j2-defaults|NativeCodeLoader|INFO /);
     const results = readResults(join(dir, 'out', 'results.json'));
     expect(results.backend).toBe('hyperopt');
     expect(results.spark_parallelism).toBe(2);

@@ -203,6 +203,27 @@ def _optpar_search(args):
     return _optpar_save_best(args, report, interrupted)
 
 
+def _optpar_quiet_spark_conf():
+    """A Spark configuration folder whose log4j2 settings keep Spark's INFO and WARN lines (the
+    default profile's notice, native-hadoop) out of the search's output; errors still show."""
+    import atexit
+    import shutil
+    import tempfile
+    folder = tempfile.mkdtemp(prefix="optpar-spark-conf-")
+    atexit.register(shutil.rmtree, folder, True)
+    with open(_optpar_os.path.join(folder, "log4j2.properties"), "w") as f:
+        f.write("rootLogger.level = error\n"
+                "rootLogger.appenderRef.stderr.ref = console\n"
+                "appender.console.type = Console\n"
+                "appender.console.name = console\n"
+                "appender.console.target = SYSTEM_ERR\n"
+                "appender.console.layout.type = PatternLayout\n"
+                "appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n\n"
+                "logger.repl.name = org.apache.spark.repl.Main\n"
+                "logger.repl.level = error\n")
+    return folder
+
+
 def _optpar_spark_session(args):
     """A Spark session for SparkTrials: local[N] on this machine, on loopback only, unless a master is given."""
     try:
@@ -214,6 +235,8 @@ def _optpar_spark_session(args):
     if local:
         # A local Spark listens on loopback only: nothing on this machine is opened to the network.
         _optpar_os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        if "SPARK_CONF_DIR" not in _optpar_os.environ:
+            _optpar_os.environ["SPARK_CONF_DIR"] = _optpar_quiet_spark_conf()
     # Spark's Python workers run this Python (the one with TensorFlow and hyperopt), not the first python3 on PATH.
     _optpar_os.environ.setdefault("PYSPARK_PYTHON", _optpar_sys.executable)
     import warnings

@@ -55,6 +55,8 @@ export interface CallContext {
   readScopes?: boolean;
   /** The file's own classes and functions that hand their arguments to a catalogue callable (userWrappers). */
   wrappers?: Map<string, Wrapper>;
+  /** Names somewhere assigned an object that is no Keras model (scaler = StandardScaler()): their .fit is not Model.fit. */
+  nonModelNames?: Set<string>;
 }
 
 /**
@@ -156,11 +158,16 @@ function resolveCallee(fn: SyntaxNode, ctx: CallContext): { spec: CallableSpec; 
  * optpar cannot trace (a parameter, a helper's result, load_model) is taken for a model.
  */
 function builtByNonModel(receiver: SyntaxNode, ctx: CallContext): boolean {
-  if (receiver.type !== 'identifier') return false;
+  // Most files never assign a non-model to the name: no scope to read (and statements stay memoized).
+  if (receiver.type !== 'identifier' || !ctx.nonModelNames?.has(receiver.text)) return false;
   ctx.readScopes = true;
   const bound = ctx.scopes.resolveName(receiver.text, receiver);
-  if (bound?.kind !== 'bound' || bound.value.type !== 'call') return false;
-  const callee = bound.value.childForFieldName('function');
+  return bound?.kind === 'bound' && bound.value.type === 'call' && isNonModelCall(bound.value, ctx);
+}
+
+/** A call that builds something other than a Keras model: a catalogue entry of another kind, or a class of another library. */
+function isNonModelCall(call: SyntaxNode, ctx: Pick<CallContext, 'imports' | 'catalogue'>): boolean {
+  const callee = call.childForFieldName('function');
   const dotted = callee?.text.replace(/\s+/g, '');
   if (!dotted || (callee!.type !== 'identifier' && !DOTTED.test(dotted))) return false;
   const [first, ...rest] = dotted.split('.');
@@ -170,6 +177,17 @@ function builtByNonModel(receiver: SyntaxNode, ctx: CallContext): boolean {
   if (!path.startsWith('keras.') && !path.startsWith('tensorflow.')) return true;
   const spec = ctx.catalogue.byPath.get(path);
   return spec !== undefined && spec.kind !== 'model';
+}
+
+/** The names the file assigns a non-model object to, anywhere (see builtByNonModel). */
+export function nonModelNames(assignments: readonly SyntaxNode[], ctx: Pick<CallContext, 'imports' | 'catalogue'>): Set<string> {
+  const out = new Set<string>();
+  for (const a of assignments) {
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left?.type === 'identifier' && right?.type === 'call' && isNonModelCall(right, ctx)) out.add(left.text);
+  }
+  return out;
 }
 
 const KEYWORD = /^\s*([A-Za-z_]\w*)\s*=/;

@@ -1,5 +1,5 @@
 import type { Catalogue, ParamSpec, Scalar } from '../catalogue/types';
-import { bareNameIndex, type CallContext, type CatalogueCall, lastNameIndex, type MatchedArg, matchCall, userWrappers, wrappersKey } from './calls';
+import { bareNameIndex, type CallContext, type CatalogueCall, lastNameIndex, type MatchedArg, matchCall, nonModelNames, userWrappers, wrappersKey } from './calls';
 import { findIgnores, isIgnored } from './ignore';
 import { collectImports } from './imports';
 import { LineIndex } from './lines';
@@ -78,7 +78,8 @@ function callContext(text: string, root: SyntaxNode, catalogue: Catalogue, index
     ctx.wrappers = wrappers;
     ctx.lastNames = lastNames = new Set([...lastNames, ...wrappers.keys()]);
   }
-  const fingerprint = `${names.id}|${[...imports.names].join(';')}|${imports.starModules.join(';')}|${wrappers.size ? wrappersKey(wrappers) : ''}`;
+  ctx.nonModelNames = nonModelNames(index.assignments, ctx);
+  const fingerprint = `${names.id}|${[...imports.names].join(';')}|${imports.starModules.join(';')}|${wrappers.size ? wrappersKey(wrappers) : ''}|${[...ctx.nonModelNames].sort().join(';')}`;
   let memoKey = contextKeys.get(fingerprint);
   if (memoKey === undefined) {
     if (contextKeys.size > 256) contextKeys.clear();

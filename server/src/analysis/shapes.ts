@@ -84,7 +84,8 @@ interface Chain {
 }
 
 class ChainFinder {
-  private sequenceOf = new Map<number, SyntaxNode[]>();
+  /** A layer written in a Sequential list or model.add calls: the layer before it (resolved once), or null for the first. */
+  private before = new Map<number, SyntaxNode | null>();
 
   constructor(private calls: Map<number, CatalogueCall>, parts: NodeIndex[], text: string, private scopes: ScopeResolver) {
     for (const c of calls.values()) {
@@ -108,9 +109,17 @@ class ChainFinder {
   }
 
   private addSequence(items: SyntaxNode[]): void {
+    let prev: SyntaxNode | null = null;
+    const seen = new Set<number>();
     for (const item of items) {
       const node = this.constructorOf(item);
-      if (node) this.sequenceOf.set(node.id, items);
+      // A later sequence holding the layer wins; within one, its first place.
+      if (node && !seen.has(node.id)) {
+        seen.add(node.id);
+        this.before.set(node.id, prev);
+      }
+      // A layer optpar cannot resolve breaks the sequence: what follows has no known input.
+      prev = node ?? null;
     }
   }
 
@@ -146,11 +155,8 @@ class ChainFinder {
   }
 
   private previous(step: Step): Prev {
-    const seq = this.sequenceOf.get(step.node.id);
-    if (seq) {
-      const at = seq.findIndex((item) => this.constructorOf(item)?.id === step.node.id);
-      if (at <= 0) return undefined;
-      const before = this.constructorOf(seq[at - 1]);
+    if (this.before.has(step.node.id)) {
+      const before = this.before.get(step.node.id);
       if (!before) return undefined;
       const shape = inputCallShape(before, this.calls, this.scopes);
       return shape ? { kind: 'input', shape } : { kind: 'layer', step: this.step(before) };

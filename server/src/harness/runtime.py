@@ -277,6 +277,25 @@ def _optpar_is_build_failure(result):
     return result.get("status") == "fail" and result.get("phase") == "build"
 
 
+def _optpar_original_draw():
+    """The original value of each searched id (a tied one is drawn by its leader), as
+    (option index, option) for a choice and (None, value) otherwise; None when a choice lacks it."""
+    point = {}
+    for key, default in OPTPAR_DEFAULTS.items():
+        if key in OPTPAR_TIES:
+            continue
+        space = OPTPAR_SPACE_DESCRIPTION[key]
+        if space["kind"] != "choice":
+            point[key] = (None, default)
+            continue
+        options = space["options"]
+        matches = [i for i, o in enumerate(options) if o == default or (isinstance(o, str) and isinstance(default, str) and o.lower() == default.lower())]
+        if not matches:
+            return None
+        point[key] = (matches[0], options[matches[0]])
+    return point
+
+
 def _optpar_n_startup_jobs(max_evals):
     # hyperopt's default (20 random trials first) would make a 20-trial "TPE" search a random one.
     return max(5, max_evals // 5)

@@ -71,21 +71,9 @@ def _optpar_counts(trials):
 
 
 def _optpar_original_point():
-    """The original values in hyperopt's own terms (choice indices), for the first trial."""
-    point = {}
-    for key, default in OPTPAR_DEFAULTS.items():
-        if key in OPTPAR_TIES:
-            continue  # drawn by its leader's label: the same node of the space
-        space = OPTPAR_SPACE_DESCRIPTION[key]
-        if space["kind"] == "choice":
-            options = space["options"]
-            matches = [i for i, o in enumerate(options) if o == default or (isinstance(o, str) and isinstance(default, str) and o.lower() == default.lower())]
-            if not matches:
-                return None
-            point[key] = matches[0]
-        else:
-            point[key] = default
-    return point
+    """The original values in hyperopt's own terms (a choice by its index), for the first trial."""
+    draw = _optpar_original_draw()
+    return None if draw is None else {key: value if index is None else index for key, (index, value) in draw.items()}
 
 
 def _optpar_hyperopt_rows(trials, interrupted):

@@ -133,19 +133,8 @@ def _optpar_suggest(trial):
 
 def _optpar_original_params():
     """The original values as Optuna params (a choice's own spelling), or None when one is not among its options."""
-    point = {}
-    for key, default in OPTPAR_DEFAULTS.items():
-        if key in OPTPAR_TIES:
-            continue
-        space = OPTPAR_SPACE_DESCRIPTION[key]
-        if space["kind"] == "choice":
-            matches = [o for o in space["options"] if o == default or (isinstance(o, str) and isinstance(default, str) and o.lower() == default.lower())]
-            if not matches:
-                return None
-            point[key] = matches[0]
-        else:
-            point[key] = default
-    return point
+    draw = _optpar_original_draw()
+    return None if draw is None else {key: value for key, (_, value) in draw.items()}
 
 
 def _optpar_pruning_callback(trial, state):

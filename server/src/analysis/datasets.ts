@@ -110,7 +110,8 @@ export function scoringOnlyDataCalls(calls: CatalogueCall[], scopes: ScopeResolv
     if (typeof source === 'number') trains.add(source);
   }
   if (fits === 0) return new Set();
-  return new Set([...dataIds].filter((id) => !trains.has(id) && data.find((c) => c.id === id)!.node.parent?.type !== 'argument_list'));
+  // One written inline as an argument (evaluate(datagen.flow(...))) is left alone: only named datasets are traced.
+  return new Set(data.filter((c) => !trains.has(c.id) && c.node.parent?.type !== 'argument_list').map((c) => c.id));
 }
 
 /** The data utility call a fit's data comes from, 'other' for data of another kind, 'untraced' when it cannot be told. */

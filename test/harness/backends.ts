@@ -89,3 +89,21 @@ export function studyTrials(storage: string, study: string): { number: number; s
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
 }
+
+/**
+ * Watches a --workers 2 run's output and SIGKILLs the second worker as soon as it starts a
+ * trial: `victim.pid` and `victim.trial` say which, for the assertions that follow.
+ */
+export function killSecondWorkerMidTrial(): { onLine: (line: string) => void; victim: { pid?: number; trial?: number } } {
+  const victim: { pid?: number; trial?: number } = {};
+  const onLine = (line: string) => {
+    const started = /started 1 more worker\(s\): pids (\d+)/.exec(line);
+    if (started) victim.pid = Number(started[1]);
+    const trial = /worker 1: trial (\d+) started/.exec(line);
+    if (trial && victim.pid && victim.trial === undefined) {
+      victim.trial = Number(trial[1]);
+      process.kill(victim.pid, 'SIGKILL');
+    }
+  };
+  return { onLine, victim };
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { venvPython } from '../helpers/python';
-import { optpar, readResults, runPython, studyTrials, tinyModel, writeHarness } from './backends';
+import { killSecondWorkerMidTrial, optpar, readResults, runPython, studyTrials, tinyModel, writeHarness } from './backends';
 
 /**
  * Issue 13 §1 on real TensorFlow and Optuna: `optpar harness --backend optuna` writes a harness
@@ -122,26 +122,17 @@ describe.sequential('Optuna backend', () => {
   }, TIMEOUT);
 
   it('a rerun with --workers 2 continues the study in its journal; a worker killed mid-trial loses nothing', async () => {
-    let childPid: number | undefined;
-    let killed: number | undefined;
-    const r = await runPython([harness, '--out', 'out/', '--pruner', 'none', '--max-evals', '6', '--workers', '2'], join(tmp, 'run'), (line) => {
-      const started = /started 1 more worker\(s\): pids (\d+)/.exec(line);
-      if (started) childPid = Number(started[1]);
-      const trial = /worker 1: trial (\d+) started/.exec(line);
-      if (trial && childPid && killed === undefined) {
-        killed = Number(trial[1]);
-        process.kill(childPid, 'SIGKILL');
-      }
-    });
+    const { onLine, victim } = killSecondWorkerMidTrial();
+    const r = await runPython([harness, '--out', 'out/', '--pruner', 'none', '--max-evals', '6', '--workers', '2'], join(tmp, 'run'), onLine);
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     expect(r.stderr).toMatch(/resuming: 3 trial\(s\) already in study optpar-tiny_mlp/);
-    expect(killed, 'worker 1 never started a trial').toBeDefined();
+    expect(victim.trial, 'worker 1 never started a trial').toBeDefined();
     const results = readResults(join(tmp, 'run', 'out', 'results.json'));
     expect(results.trials.slice(0, 3).map((t) => t.status)).toEqual(['ok', 'pruned', 'pruned']);
     // A journal has no heartbeat: the lost trial is found by its worker's pid, failed and queued again.
-    const lost = results.trials.find((t) => t.number === killed)!;
+    const lost = results.trials.find((t) => t.number === victim.trial)!;
     expect(lost).toMatchObject({ status: 'failed', phase: 'lost' });
-    expect(lost.error).toMatch(new RegExp(`its worker \\(pid ${childPid}\\) stopped without finishing it; retried as trial \\d+`));
+    expect(lost.error).toMatch(new RegExp(`its worker \\(pid ${victim.pid}\\) stopped without finishing it; retried as trial \\d+`));
     const retry = results.trials.find((t) => t.number === Number(/retried as trial (\d+)/.exec(lost.error!)![1]))!;
     expect(retry.status).toBe('ok');
     expect(retry.params).toEqual(lost.params);

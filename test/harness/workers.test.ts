@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type Postgres } from '../helpers/postgres';
-import { optpar, readResults, runPython, studyTrials, tinyModel, writeHarness } from './backends';
+import { killSecondWorkerMidTrial, optpar, readResults, runPython, studyTrials, tinyModel, writeHarness } from './backends';
 
 /**
  * Issue 13 §2 on a real PostgreSQL (Debian's, started on loopback by this file and stopped after)
@@ -52,26 +52,17 @@ describe.sequential('Optuna workers on PostgreSQL', () => {
   it('a worker killed mid-trial: its trial is marked failed (heartbeat) and retried, the other worker finishes the study', async () => {
     const dir = join(tmp, 'kill');
     const harness = writeHarness(dir, ['--backend', 'optuna']);
-    let childPid: number | undefined;
-    let killed: number | undefined;
+    const { onLine, victim } = killSecondWorkerMidTrial();
     const r = await runPython(
       [harness, '--out', 'out/', '--max-evals', '4', '--workers', '2', '--storage', pg.url, '--study', 'killed-worker', '--pruner', 'none', '--heartbeat', '1'],
       dir,
-      (line) => {
-        const started = /started 1 more worker\(s\): pids (\d+)/.exec(line);
-        if (started) childPid = Number(started[1]);
-        const trial = /worker 1: trial (\d+) started/.exec(line);
-        if (trial && childPid && killed === undefined) {
-          killed = Number(trial[1]);
-          process.kill(childPid, 'SIGKILL');
-        }
-      },
+      onLine,
     );
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
-    expect(killed, 'worker 1 never started a trial').toBeDefined();
-    expect(r.stderr).toMatch(new RegExp(`worker pid ${childPid} was killed by signal 9`));
+    expect(victim.trial, 'worker 1 never started a trial').toBeDefined();
+    expect(r.stderr).toMatch(new RegExp(`worker pid ${victim.pid} was killed by signal 9`));
     const results = readResults(join(dir, 'out', 'results.json'));
-    const lost = results.trials.find((t) => t.number === killed)!;
+    const lost = results.trials.find((t) => t.number === victim.trial)!;
     expect(lost.status).toBe('failed');
     expect(lost.phase).toBe('lost');
     const retry = Number(/retried as trial (\d+)/.exec(lost.error ?? '')?.[1]);
@@ -79,7 +70,7 @@ describe.sequential('Optuna workers on PostgreSQL', () => {
     const again = results.trials.find((t) => t.number === retry)!;
     expect(again.status).toBe('ok');
     expect(again.params).toEqual(lost.params);
-    expect(again.notes).toContain(`retry of trial ${killed}, lost with its worker`);
+    expect(again.notes).toContain(`retry of trial ${victim.trial}, lost with its worker`);
     // Exactly max-evals counted trials, all complete; the lost one is not counted.
     expect(results.trials.filter((t) => t.status === 'ok')).toHaveLength(4);
     expect(results.trials_counted).toBe(4);

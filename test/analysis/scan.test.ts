@@ -10,18 +10,19 @@ const EXPECTED: Record<string, Expected[]> = {
     // optimizer='adam' leaves Adam's learning rate at its Keras default: reported on the string.
     { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: '0.001', kind: 'T', at: ["'adam'", 0], definition: 'implicit', spanText: "'adam'", current: 0.001 },
     { id: 'conv2d.filters', param: 'filters', value: '32', kind: 'T', at: ['Conv2D(32, (3, 3)'], call: 'keras.layers.Conv2D', type: 'int' },
-    // 64x64 inputs, strides 3 and 2x2 pools leave a 1x1 map: no larger kernel or pool fits (shapes.ts).
+    // 64x64 inputs, strides 3 and 2x2 pools leave a 1x1 map: with strides up to 3, only the first
+    // pool can grow (to 3: 64 -> 21 -> 7 -> 2 -> 1); the kernels and the last pool stay (shapes.ts).
     { id: 'conv2d.kernel_size', param: 'kernel_size', value: '(3, 3)', kind: 'F', at: ['Conv2D(32, (3, 3)'], type: 'int', tupleSize: 2, current: 3, reason: /feature map/ },
     // Keras 2/3: the third positional argument of Conv2D is strides.
     { id: 'conv2d.strides', param: 'strides', value: '3', kind: 'T', at: ['), 3, input_shape', 3] },
     { id: 'conv2d.input_shape', param: 'input_shape', value: '(64, 64, 3)', kind: 'F', at: ['input_shape = (64, 64, 3)'], reason: /input shape/ },
     { id: 'conv2d.activation', param: 'activation', value: "'relu'", kind: 'T', at: ["(64, 64, 3), activation = 'relu'"] },
-    { id: 'max_pooling2d.pool_size', param: 'pool_size', value: '(2, 2)', kind: 'F', at: ['pool_size = (2, 2)', undefined, 0], tupleSize: 2, type: 'int', reason: /feature map/ },
+    { id: 'max_pooling2d.pool_size', param: 'pool_size', value: '(2, 2)', kind: 'T', at: ['pool_size = (2, 2)', undefined, 0], tupleSize: 2, type: 'int' },
     { id: 'conv2d_1.filters', param: 'filters', value: '32', kind: 'T', at: ['Conv2D(32, 3, 3'] },
     { id: 'conv2d_1.kernel_size', param: 'kernel_size', value: '3', kind: 'F', at: ['Conv2D(32, 3, 3', 11], type: 'int', reason: /feature map/ },
     { id: 'conv2d_1.strides', param: 'strides', value: '3', kind: 'T', at: ['Conv2D(32, 3, 3', 14] },
     { id: 'conv2d_1.activation', param: 'activation', value: "'relu'", kind: 'T', at: ["3, 3, activation = 'relu'"] },
-    { id: 'max_pooling2d_1.pool_size', param: 'pool_size', value: '(2, 2)', kind: 'T', at: ['pool_size = (2, 2)', undefined, 1], tupleSize: 2 },
+    { id: 'max_pooling2d_1.pool_size', param: 'pool_size', value: '(2, 2)', kind: 'F', at: ['pool_size = (2, 2)', undefined, 1], tupleSize: 2, reason: /feature map/ },
     { id: 'dense.units', param: 'units', value: '64', kind: 'T', at: ['Dense(64'], call: 'keras.layers.Dense' },
     { id: 'dense.activation', param: 'activation', value: "'relu'", kind: 'T', at: ["Dense(64, activation = 'relu'"] },
     // The paper tuned these; the output layer's width and activation are set by the task.

@@ -131,13 +131,14 @@ describe.sequential('searches that pay off (issue 9)', () => {
       if (!/kernel_size|pool_size|strides/.test(id)) continue;
       top[id] = s.kind === 'choice' ? Math.max(...s.options!) : s.high!;
     }
-    expect(Object.keys(top)).toEqual(['conv2d_1.kernel_size']);
+    // 8 -> 6 -> 3 -> 2: only the pool can grow (to 3: 6 -> 2 -> 1); the kernels stay as written.
+    expect(top).toEqual({ 'max_pooling2d.pool_size': 3 });
     const h = generate('small_image_cnn.py', 'shapes', ['--max-evals', '1']);
     const ok = python([h, '--params', JSON.stringify(top)], join(tmp, 'shapes'));
     expect(ok.status, ok.stderr.slice(-2000)).toBe(0);
     expect(JSON.parse(ok.stdout).status).toBe('ok');
     // One step past the bound: Keras refuses the shape before any training.
-    const beyond = python([h, '--params', JSON.stringify({ 'conv2d_1.kernel_size': top['conv2d_1.kernel_size'] + 2 })], join(tmp, 'shapes'));
+    const beyond = python([h, '--params', JSON.stringify({ 'max_pooling2d.pool_size': 4 })], join(tmp, 'shapes'));
     expect(beyond.status).toBe(1);
     const failed = JSON.parse(beyond.stdout);
     expect(failed.status).toBe('fail');

@@ -48,7 +48,10 @@ export function boundSpatialSpaces(
   text: string,
   scopes: ScopeResolver,
 ): Candidate[] {
-  const spatial = calls.filter((c) => c.spec.kind === 'layer' && (CONV.test(c.spec.name) || POOL.test(c.spec.name)));
+  // Last layer first: its chain holds the layers before it, whose own chains are then skipped.
+  const spatial = calls
+    .filter((c) => c.spec.kind === 'layer' && (CONV.test(c.spec.name) || POOL.test(c.spec.name)))
+    .sort((a, b) => b.node.startIndex - a.node.startIndex);
   if (spatial.length === 0) return candidates;
   const byId = new Map<number, CatalogueCall>();
   for (const c of calls) byId.set(c.id, c);
@@ -145,10 +148,10 @@ class ChainFinder {
     const steps: Step[] = [this.step(layer.node)];
     for (let i = 0; i < MAX_STEPS; i++) {
       const own = inputShapeOf(steps[0], this.scopes);
-      if (own) return { shape: own, steps: steps.reverse() };
+      if (own) return { shape: own, steps };
       const prev = this.previous(steps[0]);
       if (!prev) return undefined;
-      if (prev.kind === 'input') return { shape: prev.shape, steps: steps.reverse() };
+      if (prev.kind === 'input') return { shape: prev.shape, steps };
       steps.unshift(prev.step);
     }
     return undefined;

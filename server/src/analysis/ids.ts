@@ -61,7 +61,7 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
     // An implicit value's span is empty, where its keyword argument would be inserted.
     const start = cand.insertAt === 'after' ? cand.site.endIndex : cand.insertAt === 'inside' ? cand.site.startIndex + 1 : cand.site.startIndex;
     const end = cand.insertAt ? start : cand.site.endIndex;
-    return {
+    const hp: Hyperparameter = {
       id: unique(baseName(cand, prefix)),
       call: cand.call,
       param: cand.param,
@@ -79,22 +79,17 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
       uses: cand.uses.map((u) => ({ start: u.startIndex, end: u.endIndex })),
       space: cand.space,
       doc: cand.doc,
-      ...(cand.insertion ? { insertion: cand.insertion } : {}),
-      ...(cand.template ? { template: cand.template } : {}),
     };
+    if (cand.insertion) hp.insertion = cand.insertion;
+    if (cand.template) hp.template = cand.template;
+    return hp;
   });
 }
 
-/** A candidate's id before it is made unique, for the prefix its call had; kept per candidate (candidates are reused across edits). */
-const bases = new WeakMap<Candidate, { prefix: string; base: string }>();
-
+/** A candidate's id before it is made unique (joining strings costs less than remembering them per candidate). */
 function baseName(cand: Candidate, prefix: string): string {
-  const hit = bases.get(cand);
-  if (hit && hit.prefix === prefix) return hit.base;
-  let base = cand.definitionName ?? `${prefix}.${cand.idParam ?? cand.param}`;
-  if (cand.element !== undefined) base += `.${cand.element}`;
-  bases.set(cand, { prefix, base });
-  return base;
+  const base = cand.definitionName ?? `${prefix}.${cand.idParam ?? cand.param}`;
+  return cand.element === undefined ? base : `${base}.${cand.element}`;
 }
 
 /** What each call and assignment says about ids, kept while the node is (they are reused across edits). */

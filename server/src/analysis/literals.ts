@@ -2,7 +2,7 @@ import type { Scalar } from '../catalogue/types';
 import type { SyntaxNode } from './syntax';
 
 export type Literal =
-  | { kind: 'number'; value: number; isInt: boolean }
+  | NumberLiteral
   | { kind: 'string'; value: string }
   | { kind: 'bool'; value: boolean }
   | { kind: 'none' }
@@ -19,15 +19,21 @@ export function unparen(node: SyntaxNode): SyntaxNode {
   return cur;
 }
 
-function parseNumber(text: string): { value: number; isInt: boolean } | undefined {
+const DECIMAL = /^[0-9]+$/;
+
+type NumberLiteral = { kind: 'number'; value: number; isInt: boolean };
+
+function parseNumber(text: string): NumberLiteral | undefined {
+  // Most numbers in model code are plain decimals (64, 3): read them without the general rules.
+  if (text.length < 16 && DECIMAL.test(text)) return { kind: 'number', value: Number(text), isInt: true };
   const t = text.replace(/_/g, '');
   if (/[jJ]$/.test(t)) return undefined;
-  if (/^0[xX][0-9a-fA-F]+$/.test(t)) return { value: parseInt(t.slice(2), 16), isInt: true };
-  if (/^0[oO][0-7]+$/.test(t)) return { value: parseInt(t.slice(2), 8), isInt: true };
-  if (/^0[bB][01]+$/.test(t)) return { value: parseInt(t.slice(2), 2), isInt: true };
-  if (/^[0-9]+$/.test(t)) return { value: Number(t), isInt: true };
+  if (/^0[xX][0-9a-fA-F]+$/.test(t)) return { kind: 'number', value: parseInt(t.slice(2), 16), isInt: true };
+  if (/^0[oO][0-7]+$/.test(t)) return { kind: 'number', value: parseInt(t.slice(2), 8), isInt: true };
+  if (/^0[bB][01]+$/.test(t)) return { kind: 'number', value: parseInt(t.slice(2), 2), isInt: true };
+  if (/^[0-9]+$/.test(t)) return { kind: 'number', value: Number(t), isInt: true };
   const value = Number(t);
-  return Number.isFinite(value) ? { value, isInt: false } : undefined;
+  return Number.isFinite(value) ? { kind: 'number', value, isInt: false } : undefined;
 }
 
 const STRING = /^([A-Za-z]*)('\'\'|"""|'|")/;
@@ -54,10 +60,8 @@ export function evalLiteral(input: SyntaxNode, text?: string): Literal | undefin
   const own = () => (node === input && text !== undefined ? text : node.text);
   switch (node.type) {
     case 'integer':
-    case 'float': {
-      const n = parseNumber(own());
-      return n && { kind: 'number', ...n };
-    }
+    case 'float':
+      return parseNumber(own());
     case 'unary_operator': {
       const op = node.childForFieldName('operator')?.text;
       const arg = node.childForFieldName('argument');

@@ -23,7 +23,7 @@ export function optimizerClassCandidates(calls: CatalogueCall[], catalogue: Cata
     if (!callee) continue;
     const module = moduleExpression(callee.text, callee.type, imports, call);
     if (!module) continue;
-    const options = [...new Set([call.spec.name, ...SENSIBLE])].filter((name) => name === call.spec.name || accepts(catalogue, name, call));
+    const options = classOptions(catalogue, call);
     out.push({
       call: call.path,
       param: 'class',
@@ -43,6 +43,27 @@ export function optimizerClassCandidates(calls: CatalogueCall[], catalogue: Cata
     });
   }
   return out;
+}
+
+/** The classes offered for an optimizer call, kept per catalogue and argument signature (a file repeats the same optimizer). */
+const optionsMemo = new WeakMap<Catalogue, Map<string, string[]>>();
+
+function classOptions(catalogue: Catalogue, call: CatalogueCall): string[] {
+  // What accepts reads: the class, its keywords, how many positional arguments, any splat.
+  let signature = call.spec.name;
+  for (const arg of call.node.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (arg.type === 'comment') continue;
+    signature += arg.type === 'keyword_argument' ? `|${arg.childForFieldName('name')?.text ?? ''}=` : arg.type.endsWith('splat') ? '|*' : '|_';
+  }
+  let memo = optionsMemo.get(catalogue);
+  if (!memo) optionsMemo.set(catalogue, (memo = new Map()));
+  let options = memo.get(signature);
+  if (!options) {
+    options = [...new Set([call.spec.name, ...SENSIBLE])].filter((name) => name === call.spec.name || accepts(catalogue, name, call));
+    if (memo.size < 1000) memo.set(signature, options);
+  }
+  // Each candidate gets its own list: spaces are changed by copy elsewhere, but never share them.
+  return options.slice();
 }
 
 /** An expression for the module the class comes from, valid where the call is written. */

@@ -1,3 +1,4 @@
+import type { CallableSpec } from '../catalogue/types';
 import type { CatalogueCall } from './calls';
 import { evalLiteral, unparen } from './literals';
 import type { NodeIndex } from './nodeIndex';
@@ -48,26 +49,26 @@ export function boundSpatialSpaces(
   text: string,
   scopes: ScopeResolver,
 ): Candidate[] {
-  // Last layer first: its chain holds the layers before it, whose own chains are then skipped.
-  const spatial = calls
-    .filter((c) => c.spec.kind === 'layer' && (CONV.test(c.spec.name) || POOL.test(c.spec.name)))
-    .sort((a, b) => b.node.startIndex - a.node.startIndex);
+  const spatial = calls.filter((c) => isSpatial(c.spec));
   if (spatial.length === 0) return candidates;
   const byId = new Map<number, CatalogueCall>();
   for (const c of calls) byId.set(c.id, c);
   const chains = new ChainFinder(byId, parts, text, scopes);
   const tunedAt = new Map<number, number[]>();
   candidates.forEach((c, i) => {
-    if (!c.tunable || !c.space || typeof c.current !== 'number') return;
-    const list = tunedAt.get(c.callId) ?? [];
-    list.push(i);
-    tunedAt.set(c.callId, list);
+    if (!c.tunable || !c.space || typeof c.current !== 'number' || !SPATIAL_PARAMS.includes(c.param)) return;
+    const list = tunedAt.get(c.callId);
+    if (list) list.push(i);
+    else tunedAt.set(c.callId, [i]);
   });
+  if (tunedAt.size === 0) return candidates;
 
   // Candidates are shared with the previous scan (never changed in place): copied once, on the first bound.
   let out: Candidate[] | undefined;
   const done = new Set<number>();
-  for (const layer of spatial) {
+  // Last layer first (calls are in source order): its chain holds the layers before it, whose own chains are then skipped.
+  for (let at = spatial.length - 1; at >= 0; at--) {
+    const layer = spatial[at];
     if (done.has(layer.id)) continue;
     const chain = chains.chainTo(layer);
     if (!chain) continue;
@@ -196,12 +197,36 @@ function layerName(step: Step): string {
 
 /** The argument passed for a parameter: by keyword, or by position for catalogue calls. */
 function argument(step: Step, name: string): SyntaxNode | undefined {
-  const matched = step.call?.args.find((a) => a.param.name === name);
-  if (matched) return matched.value;
+  const call = step.call;
+  if (call) {
+    for (const a of call.args) if (a.param.name === name) return a.value;
+    // The catalogue's reading holds every argument for the parameters it lists.
+    if (listed(call.spec).has(name)) return undefined;
+  }
   for (const a of step.node.childForFieldName('arguments')?.namedChildren ?? []) {
-    if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) return a.childForFieldName('value') ?? undefined;
+    if (a.type !== 'keyword_argument') continue;
+    const key = a.childForFieldName('name');
+    // Lengths first: reading a name's text copies it.
+    if (key && key.endIndex - key.startIndex === name.length && key.text === name) return a.childForFieldName('value') ?? undefined;
   }
   return undefined;
+}
+
+const listedParams = new WeakMap<CallableSpec, Set<string>>();
+
+function listed(spec: CallableSpec): Set<string> {
+  let names = listedParams.get(spec);
+  if (!names) listedParams.set(spec, (names = new Set(spec.params.map((p) => p.name))));
+  return names;
+}
+
+const spatialSpecs = new WeakMap<CallableSpec, boolean>();
+
+/** A layer that can shrink a feature map: a convolution or a pool. */
+function isSpatial(spec: CallableSpec): boolean {
+  let yes = spatialSpecs.get(spec);
+  if (yes === undefined) spatialSpecs.set(spec, (yes = spec.kind === 'layer' && (CONV.test(spec.name) || POOL.test(spec.name))));
+  return yes;
 }
 
 /** A literal (or a name bound to one) as numbers per axis, a string, or undefined. */
@@ -213,16 +238,28 @@ function literalOf(expr: SyntaxNode | undefined, scopes: ScopeResolver): number[
     if (res?.kind !== 'bound') return undefined;
     node = unparen(res.value);
   }
-  const lit = evalLiteral(node);
-  if (!lit) return undefined;
-  if (lit.kind === 'string') return lit.value;
-  if (lit.kind === 'number' && lit.isInt) return [lit.value];
-  if (lit.kind === 'sequence') {
-    const items = lit.items.map((i) => (i?.kind === 'number' && i.isInt ? i.value : undefined));
-    if (items.some((v) => v === undefined)) return undefined;
-    return items as number[];
+  if (node.type === 'tuple' || node.type === 'list') {
+    // (3, 3): read element by element, without building the sequence's literal.
+    const out: number[] = [];
+    for (const e of node.namedChildren) {
+      if (e.type === 'comment') continue;
+      const v = intOf(e);
+      if (v === undefined) return undefined;
+      out.push(v);
+    }
+    return out;
   }
-  return undefined;
+  if (node.type === 'string') {
+    const lit = evalLiteral(node);
+    return lit?.kind === 'string' ? lit.value : undefined;
+  }
+  const v = intOf(node);
+  return v === undefined ? undefined : [v];
+}
+
+function intOf(node: SyntaxNode): number | undefined {
+  const lit = evalLiteral(node);
+  return lit?.kind === 'number' && lit.isInt ? lit.value : undefined;
 }
 
 /** A shape tuple of int literals ((8, 8, 1)); None axes make it unknown. */
@@ -248,8 +285,14 @@ function inputCallShape(node: SyntaxNode, calls: Map<number, CatalogueCall>, sco
 /** The values a tuned candidate may take, in ascending order. */
 function valuesOf(space: SearchSpace): number[] | undefined {
   if (space.kind === 'choice') {
-    if (!space.options.every((o) => typeof o === 'number')) return undefined;
-    return [...(space.options as number[])].sort((a, b) => a - b);
+    const options = space.options;
+    let sorted = true;
+    for (let i = 0; i < options.length; i++) {
+      if (typeof options[i] !== 'number') return undefined;
+      if (i > 0 && (options[i] as number) < (options[i - 1] as number)) sorted = false;
+    }
+    // Shrinking slices the list: a new one either way, never the candidate's own.
+    return sorted ? (options.slice() as number[]) : [...(options as number[])].sort((a, b) => a - b);
   }
   if (space.kind === 'uniformint' && space.high - space.low <= 64) {
     const out: number[] = [];
@@ -269,20 +312,25 @@ const SPATIAL_PARAMS = ['kernel_size', 'pool_size', 'strides'];
 /** The candidates a chain's bounds change, by index. */
 function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, number[]>, scopes: ScopeResolver): Map<number, Candidate> {
   // The domains of the tuned spatial values, per step.
-  const domains: Domain[][] = chain.steps.map((step) => {
-    if (!step.call) return [];
-    return (tunedAt.get(step.call.id) ?? []).flatMap((i) => {
+  const domains: Domain[][] = [];
+  const facts: StepFacts[] = [];
+  let any = false;
+  for (const step of chain.steps) {
+    const own: Domain[] = [];
+    for (const i of (step.call && tunedAt.get(step.call.id)) || []) {
       const c = candidates[i];
       // An earlier chain through the same layer may have fixed it already.
-      if (!c.tunable || !c.space || !SPATIAL_PARAMS.includes(c.param)) return [];
-      const values = valuesOf(c.space!);
-      if (!values) return [];
-      const axes = c.element !== undefined ? [c.element] : 'all';
-      return [{ index: i, param: c.param, axes, current: c.current as number, values, changed: false }];
-    });
-  });
-
-  const facts = chain.steps.map((step, i) => factsOf(step, i, scopes));
+      if (!c.tunable || !c.space) continue;
+      const values = valuesOf(c.space);
+      if (!values) continue;
+      own.push({ index: i, param: c.param, axes: c.element !== undefined ? [c.element] : 'all', current: c.current as number, values, changed: false });
+      any = true;
+    }
+    domains.push(own);
+  }
+  // Nothing tuned along the chain: nothing to bound.
+  if (!any) return new Map();
+  for (let i = 0; i < chain.steps.length; i++) facts.push(factsOf(chain.steps[i], i, scopes));
   for (let round = 0; round < 500; round++) {
     const failing = simulate(chain, facts, domains);
     if (failing === undefined) break;
@@ -323,10 +371,6 @@ function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, 
   return out;
 }
 
-/**
- * Runs the chain with every tuned spatial value at its largest: returns the index of the first
- * step whose output would be empty, undefined when none is, or -1 when a step cannot be followed.
- */
 /** What simulating a step needs, read once per chain: its kind and the values written in it. */
 type StepFacts =
   | { kind: 'end' }
@@ -351,7 +395,8 @@ function factsOf(step: Step, index: number, scopes: ScopeResolver): StepFacts {
   const convT = CONV_T.exec(name);
   if (!conv && !pool && !convT) return { kind: 'unknown' };
   const padding = written('padding') ?? 'valid';
-  const dilation = written('dilation_rate') ?? [1];
+  // Pools have no dilation.
+  const dilation = (pool ? undefined : written('dilation_rate')) ?? [1];
   if (typeof padding !== 'string' || typeof dilation === 'string') return { kind: 'unknown' };
   const kernelArg = written(pool ? 'pool_size' : 'kernel_size');
   const stridesNode = argument(step, 'strides');
@@ -371,16 +416,13 @@ function factsOf(step: Step, index: number, scopes: ScopeResolver): StepFacts {
   };
 }
 
-/** Per axis: the written value (a scalar stands for every axis), with each tuned domain at its top. */
-function worstValues(base: number[], rank: number, domains: Domain[], param: string): number[] {
-  const per: number[] = [];
-  for (let a = 0; a < rank; a++) per.push(base[a] ?? base[0]);
+/** On one axis: the written value (a scalar stands for every axis), or the top of a tuned domain that sets it. */
+function worstAt(base: number[], axis: number, domains: Domain[], param: string): number {
+  let value = base[axis] ?? base[0];
   for (const d of domains) {
-    if (d.param !== param) continue;
-    const top = d.values[d.values.length - 1];
-    for (let a = 0; a < rank; a++) if (d.axes === 'all' || d.axes.includes(a)) per[a] = top;
+    if (d.param === param && (d.axes === 'all' || d.axes.includes(axis))) value = d.values[d.values.length - 1];
   }
-  return per;
+  return value;
 }
 
 /**
@@ -405,17 +447,17 @@ function simulate(chain: Chain, facts: StepFacts[], domains: Domain[][]): number
       continue;
     }
     if (dims.length !== f.rank || !f.kernel) return -1;
+    if (!f.stridesFromPool && !f.strides) return -1;
     const sizeParam = f.kind === 'pool' ? 'pool_size' : 'kernel_size';
-    const kernel = worstValues(f.kernel, f.rank, domains[i], sizeParam);
-    const strides = f.stridesFromPool ? kernel : f.strides ? worstValues(f.strides, f.rank, domains[i], 'strides') : undefined;
-    if (!strides) return -1;
     for (let a = 0; a < f.rank; a++) {
       const d = dims[a];
-      const eff = (kernel[a] - 1) * (f.dilation[a] ?? f.dilation[0]) + 1;
+      const kernel = worstAt(f.kernel, a, domains[i], sizeParam);
+      const stride = f.stridesFromPool ? kernel : worstAt(f.strides!, a, domains[i], 'strides');
+      const eff = (kernel - 1) * (f.dilation[a] ?? f.dilation[0]) + 1;
       dims[a] =
         f.kind === 'transpose'
-          ? f.same ? d * strides[a] : (d - 1) * strides[a] + eff
-          : f.same ? Math.ceil(d / strides[a]) : Math.floor((d - eff) / strides[a]) + 1;
+          ? f.same ? d * stride : (d - 1) * stride + eff
+          : f.same ? Math.ceil(d / stride) : Math.floor((d - eff) / stride) + 1;
       if (!(dims[a] >= 1)) return i;
     }
   }

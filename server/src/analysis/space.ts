@@ -12,7 +12,7 @@ export function defaultSpace(param: ParamSpec, current: Scalar): SearchSpace | u
   if (param.relative && typeof current === 'number' && current > 0) return relativeSpace(param.relative, current, isIntType);
   if (param.choices && param.choices.length) {
     const options = param.choices.some((c) => sameValue(c, current)) ? [...param.choices] : [...param.choices, current];
-    if (options.every((o) => typeof o === 'number')) (options as number[]).sort((a, b) => a - b);
+    if (!ascending(options) && options.every((o) => typeof o === 'number')) (options as number[]).sort((a, b) => a - b);
     return { kind: 'choice', options };
   }
   if (param.type === 'bool') return { kind: 'choice', options: [true, false] };
@@ -36,9 +36,18 @@ export function relativeSpace(rule: RelativeRange, current: number, isInt: boole
   const low = Math.min(clamp(current * rule.low), current);
   const high = Math.max(clamp(current * rule.high), current);
   if (rule.scale === 'pow2') {
-    const options = new Set<number>([current]);
-    for (let p = 2 ** Math.ceil(Math.log2(low)); p <= high; p *= 2) options.add(p);
-    return { kind: 'choice', options: [...options].sort((a, b) => a - b) };
+    // The powers of two in [low, high], ascending, with the current value in its place.
+    const options: number[] = [];
+    let placed = false;
+    for (let p = 2 ** Math.ceil(Math.log2(low)); p <= high; p *= 2) {
+      if (!placed && current <= p) {
+        if (current < p) options.push(current);
+        placed = true;
+      }
+      options.push(p);
+    }
+    if (!placed) options.push(current);
+    return { kind: 'choice', options };
   }
   if (isInt) {
     const lo = Math.max(1, Math.floor(low));
@@ -53,6 +62,16 @@ export function relativeSpace(rule: RelativeRange, current: number, isInt: boole
 /** 3e-4 x 0.1 is 2.9999999999999997e-5 in floating point: print the bound the user would write. */
 function roundSig(v: number): number {
   return Number(v.toPrecision(12));
+}
+
+/** Numbers already in ascending order (most catalogue choices are written so): no sort needed. */
+function ascending(values: readonly Scalar[]): boolean {
+  for (let i = 1; i < values.length; i++) {
+    const a = values[i - 1];
+    const b = values[i];
+    if (typeof a !== 'number' || typeof b !== 'number' || a > b) return false;
+  }
+  return true;
 }
 
 function sameValue(a: Scalar, b: Scalar): boolean {

@@ -239,7 +239,7 @@ export function matchCall(call: SyntaxNode, ctx: CallContext): CatalogueCall | u
     position++;
   }
   const wrapper = resolved.viaSuper ? 'super' : resolved.wrapper?.kind;
-  return { node: call, id: call.id, spec: resolved.spec, path: resolved.path, args, explicitName, passes, ...(wrapper ? { wrapper } : {}) };
+  return { node: call, id: call.id, spec: resolved.spec, path: resolved.path, args, explicitName, passes, wrapper };
 }
 
 /** super().__init__(...) (or super(Cls, self).__init__) in a subclass of a catalogue class: a call of that class. */

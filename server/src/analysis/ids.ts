@@ -51,10 +51,16 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
 
   // Prefixes in source order, so numbering follows the file; super().__init__ calls in a subclass
   // last, and only when a value written there needs one: the user's calls of the class come first.
-  const named = new Set<number>();
-  for (const c of candidates) if (c.definitionName === undefined) named.add(c.callId);
-  for (const call of calls) if (withCandidates.has(call.id) && call.wrapper !== 'super') prefixOf(call);
-  for (const call of calls) if (named.has(call.id) && call.wrapper === 'super') prefixOf(call);
+  let supers = false;
+  for (const call of calls) {
+    if (call.wrapper === 'super') supers = true;
+    else if (withCandidates.has(call.id)) prefixOf(call);
+  }
+  if (supers) {
+    const named = new Set<number>();
+    for (const c of candidates) if (c.definitionName === undefined) named.add(c.callId);
+    for (const call of calls) if (call.wrapper === 'super' && named.has(call.id)) prefixOf(call);
+  }
 
   return candidates.map((cand) => {
     const prefix = cand.definitionName === undefined ? prefixes.get(cand.callId)! : '';

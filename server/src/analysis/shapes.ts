@@ -56,7 +56,7 @@ export function boundSpatialSpaces(
   const chains = new ChainFinder(byId, parts, text, scopes);
   const tunedAt = new Map<number, number[]>();
   candidates.forEach((c, i) => {
-    if (!c.tunable || !c.space || typeof c.current !== 'number' || !SPATIAL_PARAMS.includes(c.param)) return;
+    if (!SPATIAL_PARAMS.includes(c.param) || !c.tunable || !c.space || typeof c.current !== 'number') return;
     const list = tunedAt.get(c.callId);
     if (list) list.push(i);
     else tunedAt.set(c.callId, [i]);
@@ -191,9 +191,6 @@ function simpleName(node: SyntaxNode): string {
   return text.slice(text.lastIndexOf('.') + 1);
 }
 
-function layerName(step: Step): string {
-  return step.call?.spec.name ?? simpleName(step.node);
-}
 
 /** The argument passed for a parameter: by keyword, or by position for catalogue calls. */
 function argument(step: Step, name: string): SyntaxNode | undefined {
@@ -380,38 +377,74 @@ type StepFacts =
   | { kind: 'upsample'; size: number[] }
   | { kind: 'conv' | 'transpose' | 'pool'; rank: number; same: boolean; kernel?: number[]; strides?: number[]; stridesFromPool: boolean; dilation: number[] };
 
-function factsOf(step: Step, index: number, scopes: ScopeResolver): StepFacts {
-  const name = layerName(step);
+/** What a layer does to the spatial size, by its class name alone. */
+type LayerClass =
+  | { kind: 'end' }
+  | { kind: 'keep' }
+  | { kind: 'unknown' }
+  | { kind: 'embedding' }
+  | { kind: 'upsample' }
+  | { kind: 'conv' | 'transpose' | 'pool'; rank: number };
+
+function classify(name: string, passthrough: boolean): LayerClass {
   if (ENDS.test(name)) return { kind: 'end' };
-  if (step.call?.spec.passthrough || KEEPS.test(name)) return { kind: 'keep' };
-  const written = (param: string) => literalOf(argument(step, param), scopes);
-  if (/^UpSampling[123]D$/.test(name)) {
-    const size = written('size') ?? [2];
-    return typeof size === 'string' ? { kind: 'unknown' } : { kind: 'upsample', size };
-  }
-  if (name === 'Embedding') return index === 0 ? { kind: 'embedding' } : { kind: 'unknown' };
+  if (passthrough || KEEPS.test(name)) return { kind: 'keep' };
+  if (/^UpSampling[123]D$/.test(name)) return { kind: 'upsample' };
+  if (name === 'Embedding') return { kind: 'embedding' };
   const conv = CONV.exec(name);
+  if (conv) return { kind: 'conv', rank: Number(conv[2]) };
   const pool = POOL.exec(name);
+  if (pool) return { kind: 'pool', rank: Number(pool[2]) };
   const convT = CONV_T.exec(name);
-  if (!conv && !pool && !convT) return { kind: 'unknown' };
+  if (convT) return { kind: 'transpose', rank: Number(convT[1]) };
+  return { kind: 'unknown' };
+}
+
+/** Catalogue layers classified once per catalogue entry, not once per layer written. */
+const specClasses = new WeakMap<CallableSpec, LayerClass>();
+
+function layerClass(step: Step): LayerClass {
+  const spec = step.call?.spec;
+  if (!spec) return classify(simpleName(step.node), false);
+  let cls = specClasses.get(spec);
+  if (!cls) specClasses.set(spec, (cls = classify(spec.name, spec.passthrough)));
+  return cls;
+}
+
+function factsOf(step: Step, index: number, scopes: ScopeResolver): StepFacts {
+  const cls = layerClass(step);
+  switch (cls.kind) {
+    case 'end':
+    case 'keep':
+    case 'unknown':
+      return cls;
+    case 'embedding':
+      return index === 0 ? cls : { kind: 'unknown' };
+    case 'upsample': {
+      const size = literalOf(argument(step, 'size'), scopes) ?? [2];
+      return typeof size === 'string' ? { kind: 'unknown' } : { kind: 'upsample', size };
+    }
+  }
+  const pool = cls.kind === 'pool';
+  const written = (param: string) => literalOf(argument(step, param), scopes);
   const padding = written('padding') ?? 'valid';
   // Pools have no dilation.
   const dilation = (pool ? undefined : written('dilation_rate')) ?? [1];
   if (typeof padding !== 'string' || typeof dilation === 'string') return { kind: 'unknown' };
   const kernelArg = written(pool ? 'pool_size' : 'kernel_size');
   const stridesNode = argument(step, 'strides');
-  const strides = written('strides');
+  const strides = stridesNode && literalOf(stridesNode, scopes);
   if (typeof kernelArg === 'string' || typeof strides === 'string') return { kind: 'unknown' };
   // A pool's strides default to its size (None too); a written stride optpar cannot read is unknown.
-  const stridesNone = stridesNode !== undefined && evalLiteral(stridesNode)?.kind === 'none';
+  const stridesNone = stridesNode !== undefined && !strides && evalLiteral(stridesNode)?.kind === 'none';
   if (stridesNode && !stridesNone && !strides) return { kind: 'unknown' };
   return {
-    kind: pool ? 'pool' : convT ? 'transpose' : 'conv',
-    rank: Number((conv ?? pool ?? convT)![conv ? 2 : pool ? 2 : 1]),
+    kind: cls.kind,
+    rank: cls.rank,
     same: padding === 'same',
     kernel: kernelArg ?? (pool ? [2] : undefined),
     strides: stridesNone ? undefined : strides ?? (pool ? undefined : [1]),
-    stridesFromPool: !!pool && (stridesNode === undefined || stridesNone),
+    stridesFromPool: pool && (stridesNode === undefined || stridesNone),
     dilation,
   };
 }

@@ -186,28 +186,24 @@ class Copier {
     const top = this.node();
     if (!top || !c.gotoFirstChild()) return top;
     const path: SyntaxNode[] = [top];
-    // The children of every open node, one after another on one stack (each node's from
-    // firsts[level]): a node's own list is cut to its exact size once, never grown.
-    const pending: SyntaxNode[] = [];
-    const firsts: number[] = [0];
+    const kids: SyntaxNode[][] = [[]];
     for (;;) {
       const parent = path[path.length - 1];
       const node = this.node(parent);
       if (node) {
         node.parent = parent;
-        pending.push(node);
+        kids[kids.length - 1].push(node);
         if (node.hasError) for (let p: SyntaxNode | null = parent; p && !p.hasError; p = p.parent) p.hasError = true;
         if (!this.leaf && c.gotoFirstChild()) {
           path.push(node);
-          firsts.push(pending.length);
+          kids.push([]);
           continue;
         }
       }
       while (!c.gotoNextSibling()) {
         c.gotoParent();
-        const first = firsts.pop()!;
-        path.pop()!.children = pending.length > first ? pending.slice(first) : NO_CHILDREN;
-        pending.length = first;
+        const done = kids.pop()!;
+        path.pop()!.children = done.length ? done : NO_CHILDREN;
         if (path.length === 0) return top;
       }
     }

@@ -182,10 +182,16 @@ function isNonModelCall(call: SyntaxNode, ctx: Pick<CallContext, 'imports' | 'ca
 /** The names the file assigns a non-model object to, anywhere (see builtByNonModel). */
 export function nonModelNames(assignments: readonly SyntaxNode[], ctx: Pick<CallContext, 'imports' | 'catalogue'>): Set<string> {
   const out = new Set<string>();
+  // A file builds the same things many times (model = keras.Sequential(...)): one answer per callee.
+  const byCallee = new Map<string, boolean>();
   for (const a of assignments) {
     const left = a.childForFieldName('left');
     const right = a.childForFieldName('right');
-    if (left?.type === 'identifier' && right?.type === 'call' && isNonModelCall(right, ctx)) out.add(left.text);
+    if (left?.type !== 'identifier' || right?.type !== 'call') continue;
+    const callee = right.childForFieldName('function')?.text ?? '';
+    let nonModel = byCallee.get(callee);
+    if (nonModel === undefined) byCallee.set(callee, (nonModel = isNonModelCall(right, ctx)));
+    if (nonModel) out.add(left.text);
   }
   return out;
 }

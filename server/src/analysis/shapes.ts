@@ -55,12 +55,13 @@ export function boundSpatialSpaces(
   for (const c of calls) byId.set(c.id, c);
   const chains = new ChainFinder(byId, parts, text, scopes);
   const tunedAt = new Map<number, number[]>();
-  candidates.forEach((c, i) => {
-    if (!SPATIAL_PARAMS.includes(c.param) || !c.tunable || !c.space || typeof c.current !== 'number') return;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i];
+    if (!SPATIAL_PARAMS.includes(c.param) || !c.tunable || !c.space || typeof c.current !== 'number') continue;
     const list = tunedAt.get(c.callId);
     if (list) list.push(i);
     else tunedAt.set(c.callId, [i]);
-  });
+  }
   if (tunedAt.size === 0) return candidates;
 
   // Candidates are shared with the previous scan (never changed in place): copied once, on the first bound.

@@ -192,14 +192,14 @@ function simpleName(node: SyntaxNode): string {
   return text.slice(text.lastIndexOf('.') + 1);
 }
 
-
 /** The argument passed for a parameter: by keyword, or by position for catalogue calls. */
 function argument(step: Step, name: string): SyntaxNode | undefined {
   const call = step.call;
   if (call) {
     for (const a of call.args) if (a.param.name === name) return a.value;
-    // The catalogue's reading holds every argument for the parameters it lists.
-    if (listed(call.spec).has(name)) return undefined;
+    // The catalogue's reading holds every argument for the parameters it lists (a user's
+    // wrapper keeps the ones of its own signature for itself).
+    if (!call.wrapper && listed(call.spec).has(name)) return undefined;
   }
   for (const a of step.node.childForFieldName('arguments')?.namedChildren ?? []) {
     if (a.type !== 'keyword_argument') continue;

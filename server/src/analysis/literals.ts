@@ -25,7 +25,7 @@ type NumberLiteral = { kind: 'number'; value: number; isInt: boolean };
 
 function parseNumber(text: string): NumberLiteral | undefined {
   // Most numbers in model code are plain decimals (64, 3): read them without the general rules.
-  if (text.length < 16 && DECIMAL.test(text)) return { kind: 'number', value: Number(text), isInt: true };
+  if (DECIMAL.test(text)) return { kind: 'number', value: Number(text), isInt: true };
   const t = text.replace(/_/g, '');
   if (/[jJ]$/.test(t)) return undefined;
   if (/^0[xX][0-9a-fA-F]+$/.test(t)) return { kind: 'number', value: parseInt(t.slice(2), 16), isInt: true };

@@ -218,13 +218,11 @@ function listed(spec: CallableSpec): Set<string> {
   return names;
 }
 
-const spatialSpecs = new WeakMap<CallableSpec, boolean>();
-
 /** A layer that can shrink a feature map: a convolution or a pool. */
 function isSpatial(spec: CallableSpec): boolean {
-  let yes = spatialSpecs.get(spec);
-  if (yes === undefined) spatialSpecs.set(spec, (yes = spec.kind === 'layer' && (CONV.test(spec.name) || POOL.test(spec.name))));
-  return yes;
+  if (spec.kind !== 'layer') return false;
+  const kind = specClass(spec).kind;
+  return kind === 'conv' || kind === 'pool';
 }
 
 /** A literal (or a name bound to one) as numbers per axis, a string, or undefined. */
@@ -283,14 +281,8 @@ function inputCallShape(node: SyntaxNode, calls: Map<number, CatalogueCall>, sco
 /** The values a tuned candidate may take, in ascending order. */
 function valuesOf(space: SearchSpace): number[] | undefined {
   if (space.kind === 'choice') {
-    const options = space.options;
-    let sorted = true;
-    for (let i = 0; i < options.length; i++) {
-      if (typeof options[i] !== 'number') return undefined;
-      if (i > 0 && (options[i] as number) < (options[i - 1] as number)) sorted = false;
-    }
-    // Shrinking slices the list: a new one either way, never the candidate's own.
-    return sorted ? (options.slice() as number[]) : [...(options as number[])].sort((a, b) => a - b);
+    if (!space.options.every((o) => typeof o === 'number')) return undefined;
+    return [...(space.options as number[])].sort((a, b) => a - b);
   }
   if (space.kind === 'uniformint' && space.high - space.low <= 64) {
     const out: number[] = [];
@@ -311,7 +303,6 @@ const SPATIAL_PARAMS = ['kernel_size', 'pool_size', 'strides'];
 function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, number[]>, scopes: ScopeResolver): Map<number, Candidate> {
   // The domains of the tuned spatial values, per step.
   const domains: Domain[][] = [];
-  const facts: StepFacts[] = [];
   let any = false;
   for (const step of chain.steps) {
     const own: Domain[] = [];
@@ -328,7 +319,7 @@ function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, 
   }
   // Nothing tuned along the chain: nothing to bound.
   if (!any) return new Map();
-  for (let i = 0; i < chain.steps.length; i++) facts.push(factsOf(chain.steps[i], i, scopes));
+  const facts = chain.steps.map((step, i) => factsOf(step, i, scopes));
   for (let round = 0; round < 500; round++) {
     const failing = simulate(chain, facts, domains);
     if (failing === undefined) break;
@@ -404,12 +395,14 @@ function classify(name: string, passthrough: boolean): LayerClass {
 /** Catalogue layers classified once per catalogue entry, not once per layer written. */
 const specClasses = new WeakMap<CallableSpec, LayerClass>();
 
-function layerClass(step: Step): LayerClass {
-  const spec = step.call?.spec;
-  if (!spec) return classify(simpleName(step.node), false);
+function specClass(spec: CallableSpec): LayerClass {
   let cls = specClasses.get(spec);
   if (!cls) specClasses.set(spec, (cls = classify(spec.name, spec.passthrough)));
   return cls;
+}
+
+function layerClass(step: Step): LayerClass {
+  return step.call ? specClass(step.call.spec) : classify(simpleName(step.node), false);
 }
 
 function factsOf(step: Step, index: number, scopes: ScopeResolver): StepFacts {

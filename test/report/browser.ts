@@ -70,9 +70,14 @@ export class Browser {
     this.profile = mkdtempSync(join(tmpdir(), 'optpar-chromium-'));
     this.child = spawn(binary, [...CHROMIUM_FLAGS, `--user-data-dir=${this.profile}`, 'about:blank'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+      // Its own process group, so that close() reaches the renderer and helper processes too:
+      // they outlive a killed parent and keep writing into the profile directory.
+      detached: true,
     });
     this.child.stderr!.setEncoding('utf8');
     this.child.stderr!.on('data', (s: string) => (this.stderr = (this.stderr + s).slice(-20_000)));
+    // A write after Chromium exited fails with EPIPE; a pending send() then times out with stderr.
+    (this.child.stdio[3] as NodeJS.WritableStream).on('error', () => undefined);
     const out = this.child.stdio[4] as NodeJS.ReadableStream;
     out.setEncoding('utf8');
     out.on('data', (chunk: string) => {
@@ -138,9 +143,28 @@ export class Browser {
     return page;
   }
 
-  close(): void {
-    this.child.kill('SIGKILL');
-    rmSync(this.profile, { recursive: true, force: true });
+  /**
+   * Asks Chromium to quit, waits (at most 5 s) for it to exit, kills whatever is left of its
+   * process group, then removes the profile. Removing it right after a bare SIGKILL raced with
+   * helper processes still writing there (ENOTEMPTY in CI).
+   */
+  async close(): Promise<void> {
+    const exited = new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
+      else this.child.once('exit', () => resolve());
+    });
+    try {
+      (this.child.stdio[3] as NodeJS.WritableStream).write(JSON.stringify({ id: this.nextId++, method: 'Browser.close' }) + '\0');
+    } catch {
+      // the pipe is already gone: the process group kill below is enough
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    try {
+      process.kill(-this.child.pid!, 'SIGKILL');
+    } catch {
+      // ESRCH: the whole group has exited
+    }
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 

@@ -81,13 +81,18 @@ Server setting optpar.severity.not-a-literal."
 Server setting optpar.severity.ignored."
   :type '(choice (const "error") (const "warning") (const "information") (const "hint") (const "off")))
 
+(defcustom optpar-severity-inert "hint"
+  "Severity of the diagnostic on a value the training never reaches (in a model the file builds but never trains, a dataset fit never reads); shown only with showFixed.
+Server setting optpar.severity.inert."
+  :type '(choice (const "error") (const "warning") (const "information") (const "hint") (const "off")))
+
 (defcustom optpar-severity-syntax-error "information"
   "Severity of the diagnostic on a syntax error or unreadable file (your Python server reports these too).
 Server setting optpar.severity.syntax-error."
   :type '(choice (const "error") (const "warning") (const "information") (const "hint") (const "off")))
 
 (defcustom optpar-show-fixed nil
-  "Also show diagnostics for values that are not tuned: fixed by the task, not literals, ignored.
+  "Also show diagnostics for values that are not tuned: fixed by the task, not literals, ignored, inert.
 Server setting optpar.showFixed."
   :type 'boolean)
 
@@ -139,6 +144,7 @@ Server setting optpar.tuneBudget."
     ("severity.fixed-by-task" optpar-severity-fixed-by-task "string")
     ("severity.not-a-literal" optpar-severity-not-a-literal "string")
     ("severity.ignored" optpar-severity-ignored "string")
+    ("severity.inert" optpar-severity-inert "string")
     ("severity.syntax-error" optpar-severity-syntax-error "string")
     ("showFixed" optpar-show-fixed "boolean")
     ("inlayHints" optpar-inlay-hints "boolean")

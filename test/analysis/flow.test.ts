@@ -20,14 +20,14 @@ import { type At, byId, catalogue, locate, offsetOf, scan } from './helpers';
 const flowDir = join(repoRoot, 'test', 'fixtures', 'flow');
 const read = (name: string) => readFileSync(join(flowDir, name), 'utf8');
 
-const KINDS: Record<string, string> = { T: 'hyperparameter', F: 'fixed-by-task', N: 'not-a-literal', I: 'ignored', B: 'budget' };
+const KINDS: Record<string, string> = { T: 'hyperparameter', F: 'fixed-by-task', N: 'not-a-literal', I: 'ignored', B: 'budget', D: 'inert' };
 
 interface Row {
   id: string;
   param: string;
   value: string;
-  /** T tunable, F fixed by the task, N not a literal, I ignored, B a budget (kept as written). */
-  kind: 'T' | 'F' | 'N' | 'I' | 'B';
+  /** T tunable, F fixed by the task, N not a literal, I ignored, B a budget (kept as written), D inert (the training never reaches it). */
+  kind: 'T' | 'F' | 'N' | 'I' | 'B' | 'D';
   at: At;
   def?: string;
   /** Where the value is used (needle, delta): the argument of the Keras call it reaches. */
@@ -96,7 +96,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'fit.validation_split', param: 'validation_split', value: '0.25', kind: 'F', at: ['validation_split=0.25'], reason: /what trials are scored on/ },
     { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: "0.001", kind: 'T', at: ["\"adam\"", 0], def: 'implicit', span: 6 },
     { id: 'TransformerBlock.rate', param: 'rate', value: "0.1", kind: 'T', at: ["0.1"], def: 'parameter-default', uses: [["(rate", 1]] },
-    { id: 'dense.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["n=\"relu\"),"] },
+    { id: 'dense.activation', param: 'activation', value: "\"relu\"", kind: 'D', at: ["n=\"relu\"),"], reason: /self\.ffn is built but never used/ },
     { id: 'layernorm1.epsilon', param: 'epsilon', value: "1e-6", kind: 'T', at: ["1e-6"] },
     { id: 'dense_1.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["s, activation=\"relu\")"] },
     { id: 'out.units', param: 'units', value: "2", kind: 'F', at: ["(2,"], reason: /output layer: units is set by / },
@@ -104,7 +104,7 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'Classifier.vocab_size', param: 'input_dim', value: "20000", kind: 'F', at: ["(20000"], uses: [["(vocab_size", 1]], reason: /vocabulary size: set by the da/ },
     { id: 'Classifier.embed_dim', param: 'key_dim', value: "32", kind: 'T', at: ["0, 32, "], uses: [["=embed_dim", 1], ["e(embed_dim", 2], ["(vocab_size, embed_dim", 13]] },
     { id: 'Classifier.num_heads', param: 'num_heads', value: "2", kind: 'T', at: ["2, 2, ", 3], uses: [["=num_heads", 1]] },
-    { id: 'Classifier.ff_dim', param: 'units', value: "32", kind: 'T', at: ["2, 32, "], uses: [["(ff_dim", 1]] },
+    { id: 'Classifier.ff_dim', param: 'units', value: "32", kind: 'D', at: ["2, 32, "], uses: [["(ff_dim", 1]], reason: /self\.ffn is built but never used/ },
     { id: 'Classifier.hidden', param: 'units', value: "20", kind: 'T', at: ["=20"], uses: [["(self.hidden_units", 1]] },
     { id: 'compile.optimizer', param: 'optimizer', value: "\"adam\"", kind: 'T', at: ["\"adam\""] },
     { id: 'compile.loss', param: 'loss', value: "\"sparse_categorical_crossentropy\"", kind: 'F', at: ["\"sparse_categorical_crossentropy\""], reason: /the loss defines the task/ },
@@ -271,13 +271,13 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'compile.loss', param: 'loss', value: "\"binary_crossentropy\"", kind: 'F', at: ["\"binary_crossentropy\""], reason: /the loss defines the task/ },
     { id: 'input.shape', param: 'shape', value: "(latent_dim,)", kind: 'F', at: ["(latent_dim,)"], reason: /input shape: set by the data/ },
     { id: 'dense_1.units', param: 'units', value: "7 * 7 * 128", kind: 'N', at: ["7 * 7 * 128"], reason: /7 \* 7 \* 128 is computed when t/ },
-    { id: 'leaky_relu.negative_slope', param: 'negative_slope', value: "0.2", kind: 'T', at: ['negative_slope=0.2', 15, 0] },
-    { id: 'conv2d_transpose_2.filters', param: 'filters', value: "128", kind: 'T', at: ["(128"] },
-    { id: 'conv2d_transpose_2.kernel_size', param: 'kernel_size', value: "4", kind: 'T', at: ["8, kernel_size=4, strides=2, p"] },
+    { id: 'leaky_relu.negative_slope', param: 'negative_slope', value: "0.2", kind: 'D', at: ['negative_slope=0.2', 15, 0], reason: /not used by the training this file runs \(autoencoder\.fit\)/ },
+    { id: 'conv2d_transpose_2.filters', param: 'filters', value: "128", kind: 'D', at: ["(128"], reason: /not used by the training this file runs \(autoencoder\.fit\)/ },
+    { id: 'conv2d_transpose_2.kernel_size', param: 'kernel_size', value: "4", kind: 'D', at: ["8, kernel_size=4, strides=2, p"], reason: /not used by the training this file runs \(autoencoder\.fit\)/ },
     { id: 'conv2d_transpose_2.strides', param: 'strides', value: "2", kind: 'F', at: ["8, kernel_size=4, strides=2, padding=\"same\"),"], reason: /upsampling factor of a decoder/ },
-    { id: 'leaky_relu_1.negative_slope', param: 'negative_slope', value: "0.2", kind: 'T', at: ['negative_slope=0.2', 15, 1] },
-    { id: 'conv2d_transpose_3.filters', param: 'filters', value: "64", kind: 'T', at: ["se(64, k"] },
-    { id: 'conv2d_transpose_3.kernel_size', param: 'kernel_size', value: "4", kind: 'T', at: ["4, kernel_size=4, strides=2, p", 15] },
+    { id: 'leaky_relu_1.negative_slope', param: 'negative_slope', value: "0.2", kind: 'D', at: ['negative_slope=0.2', 15, 1], reason: /not used by the training this file runs \(autoencoder\.fit\)/ },
+    { id: 'conv2d_transpose_3.filters', param: 'filters', value: "64", kind: 'D', at: ["se(64, k"], reason: /not used by the training this file runs \(autoencoder\.fit\)/ },
+    { id: 'conv2d_transpose_3.kernel_size', param: 'kernel_size', value: "4", kind: 'D', at: ["4, kernel_size=4, strides=2, p", 15], reason: /not used by the training this file runs \(autoencoder\.fit\)/ },
     { id: 'conv2d_transpose_3.strides', param: 'strides', value: "2", kind: 'F', at: ["4, kernel_size=4, strides=2, padding=\"same\"),"], reason: /upsampling factor of a decoder/ },
     { id: 'conv2d_3.filters', param: 'filters', value: "1", kind: 'F', at: ["2D(1, k"], reason: /output layer: filters is set b/ },
     { id: 'conv2d_3.kernel_size', param: 'kernel_size', value: "7", kind: 'F', at: ["=7"], reason: /the final convolution produces/ },
@@ -288,20 +288,20 @@ const REPORTS: Record<string, Row[]> = {
   'heads_and_biases.py': [
     { id: 'fit.validation_split', param: 'validation_split', value: '0.2', kind: 'F', at: ['validation_split=0.2'], reason: /what trials are scored on/ },
     { id: 'compile_2.optimizer.learning_rate', param: 'learning_rate', value: "0.001", kind: 'T', at: ["\"adam\"", 0], def: 'implicit', span: 6 },
-    { id: 'EMBEDDING_SIZE', param: 'output_dim', value: "32", kind: 'T', at: [" 32"], def: 'variable', uses: [["rs, embedding_size", 4], ["(num_movies, embedding_size", 13]] },
+    { id: 'EMBEDDING_SIZE', param: 'output_dim', value: "32", kind: 'D', at: [" 32"], def: 'variable', uses: [["rs, embedding_size", 4], ["(num_movies, embedding_size", 13]], reason: /not used by the training this file runs \(clf\.fit\)/ },
     { id: 'num_actions', param: 'units', value: "4", kind: 'F', at: [" 4"], def: 'variable', uses: [["(num_actions", 1]], reason: /output layer: units is set by / },
-    { id: 'user_embedding.embeddings_initializer', param: 'embeddings_initializer', value: "\"he_normal\"", kind: 'T', at: ["\"he_normal\""] },
+    { id: 'user_embedding.embeddings_initializer', param: 'embeddings_initializer', value: "\"he_normal\"", kind: 'D', at: ["\"he_normal\""], reason: /not used by the training this file runs \(clf\.fit\)/ },
     { id: 'user_bias.output_dim', param: 'output_dim', value: "1", kind: 'F', at: ["rs, 1)"], reason: /one dimension: a per-item bias/ },
     { id: 'movie_bias.output_dim', param: 'output_dim', value: "1", kind: 'F', at: ["es, 1)"], reason: /one dimension: a per-item bias/ },
     { id: 'user_embedding.input_dim', param: 'input_dim', value: "num_users", kind: 'F', at: ["t(num_users,"], uses: [["g = layers.Embedding(num_users", 21], ["s = layers.Embedding(num_users", 21]], reason: /vocabulary size: set by the da/ },
     { id: 'movie_embedding.input_dim', param: 'input_dim', value: "num_movies", kind: 'F', at: ["s, num_movies, E"], uses: [["g = layers.Embedding(num_movies", 21], ["s = layers.Embedding(num_movies", 21]], reason: /vocabulary size: set by the da/ },
-    { id: 'compile.optimizer.class', param: 'class', value: "keras.optimizers.Adam", kind: 'T', at: ["r.compile(optimizer=keras.optimizers.Adam(learning_rate=0.00"] },
-    { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: "0.001", kind: 'T', at: ["0.001"] },
+    { id: 'compile.optimizer.class', param: 'class', value: "keras.optimizers.Adam", kind: 'D', at: ["r.compile(optimizer=keras.optimizers.Adam(learning_rate=0.00"], reason: /not used by the training this file runs \(clf\.fit\)/ },
+    { id: 'compile.optimizer.learning_rate', param: 'learning_rate', value: "0.001", kind: 'D', at: ["0.001"], reason: /not used by the training this file runs \(clf\.fit\)/ },
     { id: 'compile.loss', param: 'loss', value: "\"binary_crossentropy\"", kind: 'F', at: ["\"binary_crossentropy\""], reason: /the loss defines the task/ },
     { id: 'dense.activation', param: 'activation', value: "\"softmax\"", kind: 'F', at: ["ivation=\"softmax\", name=n"], reason: /output layer: activation is se/ },
     { id: 'inputs.shape', param: 'shape', value: "(12,)", kind: 'F', at: [" keras.Input(shape=(12,))"], reason: /input shape: set by the data/ },
-    { id: 'dense_1.units', param: 'units', value: "64", kind: 'T', at: ["64"] },
-    { id: 'dense_1.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["on=\"relu\")(i"] },
+    { id: 'dense_1.units', param: 'units', value: "64", kind: 'D', at: ["64"], reason: /not used by the training this file runs \(clf\.fit\)/ },
+    { id: 'dense_1.activation', param: 'activation', value: "\"relu\"", kind: 'D', at: ["on=\"relu\")(i"], reason: /not used by the training this file runs \(clf\.fit\)/ },
     { id: 'size.0', param: 'units', value: "3", kind: 'F', at: [" 3)"], def: 'loop-element', uses: [["(size", 1]], reason: /output layer: units is set by / },
     { id: 'size.1', param: 'units', value: "5", kind: 'F', at: [" 5)"], def: 'loop-element', uses: [["(size", 1]], reason: /output layer: units is set by / },
     { id: 'dense_2.activation', param: 'activation', value: "\"softmax\"", kind: 'F', at: ["ivation=\"softmax\", name=t"], reason: /output layer: activation is se/ },
@@ -313,11 +313,11 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'dense_4.units', param: 'units', value: "len(classes)", kind: 'F', at: ["(len(classes)"], reason: /output layer: units is set by / },
     { id: 'dense_4.activation', param: 'activation', value: "\"softmax\"", kind: 'F', at: ["=\"softmax\")"], reason: /output layer: activation is se/ },
     { id: 'state.shape', param: 'shape', value: "(8,)", kind: 'F', at: ["(8,)"], reason: /input shape: set by the data/ },
-    { id: 'dense_5.units', param: 'units', value: "128", kind: 'T', at: ["128"] },
-    { id: 'dense_5.activation', param: 'activation', value: "\"relu\"", kind: 'T', at: ["on=\"relu\")(s"] },
+    { id: 'dense_5.units', param: 'units', value: "128", kind: 'D', at: ["128"], reason: /not used by the training this file runs \(clf\.fit\)/ },
+    { id: 'dense_5.activation', param: 'activation', value: "\"relu\"", kind: 'D', at: ["on=\"relu\")(s"], reason: /not used by the training this file runs \(clf\.fit\)/ },
     { id: 'dense_6.activation', param: 'activation', value: "\"linear\"", kind: 'F', at: ["\"linear\""], reason: /output layer: activation is se/ },
-    { id: 'compile_1.optimizer.class', param: 'class', value: "keras.optimizers.Adam", kind: 'T', at: ["l.compile(optimizer=keras.optimizers.Adam(learning_rate=0.00"] },
-    { id: 'compile_1.optimizer.learning_rate', param: 'learning_rate', value: "0.00025", kind: 'T', at: ["0.00025"] },
+    { id: 'compile_1.optimizer.class', param: 'class', value: "keras.optimizers.Adam", kind: 'D', at: ["l.compile(optimizer=keras.optimizers.Adam(learning_rate=0.00"], reason: /not used by the training this file runs \(clf\.fit\)/ },
+    { id: 'compile_1.optimizer.learning_rate', param: 'learning_rate', value: "0.00025", kind: 'D', at: ["0.00025"], reason: /not used by the training this file runs \(clf\.fit\)/ },
     { id: 'compile_1.loss', param: 'loss', value: "\"huber\"", kind: 'F', at: ["\"huber\""], reason: /the loss defines the task/ },
     { id: 'compile_2.optimizer', param: 'optimizer', value: "\"adam\"", kind: 'T', at: ["\"adam\""] },
     { id: 'compile_2.loss', param: 'loss', value: "\"sparse_categorical_crossentropy\"", kind: 'F', at: ["\"sparse_categorical_crossentropy\""], reason: /the loss defines the task/ },

@@ -60,14 +60,14 @@ export function locate(text: string, value: string, at: At): number {
   return offsetOf(text, needle, nth ?? 0) + d;
 }
 
-const KINDS: Record<string, HyperparameterKind> = { T: 'hyperparameter', B: 'budget', F: 'fixed-by-task', N: 'not-a-literal', I: 'ignored' };
+const KINDS: Record<string, HyperparameterKind> = { T: 'hyperparameter', B: 'budget', F: 'fixed-by-task', N: 'not-a-literal', I: 'ignored', D: 'inert' };
 
 export interface Expected {
   id: string;
   param: string;
   value: string;
-  /** T tunable, B a training budget (kept as written), F fixed by the task, N not a literal, I ignored. */
-  kind: 'T' | 'B' | 'F' | 'N' | 'I';
+  /** T tunable, B a training budget (kept as written), F fixed by the task, N not a literal, I ignored, D inert (the training never reaches it). */
+  kind: 'T' | 'B' | 'F' | 'N' | 'I' | 'D';
   at: At;
   call?: string;
   type?: string;

@@ -9,8 +9,8 @@ import { repoRoot } from '../helpers/python';
  * Issue 10 §7's detection report as a regression test: the engine (its sources, not dist/) scans
  * the real-style fixture corpus and bench/detection.mjs compares what it offers with
  * bench/detection/expected.yaml, written by reading each file as a practitioner would. Fails
- * when a value that changes the task or breaks the script is offered, or when fewer expert values
- * are found in a file than the figure recorded in README.
+ * when a value that changes the task or breaks the script is offered, when an inert one is, or
+ * when fewer expert values are found in a file than the figure recorded in README.
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,7 +26,7 @@ const RECORDED: Record<string, [number, number]> = {
   'test/fixtures/flow/autoencoder_gan.py': [7, 7],
   'test/fixtures/flow/config_objects.py': [10, 10],
   'test/fixtures/flow/custom_layers.py': [12, 12],
-  'test/fixtures/flow/depth_loops.py': [21, 22],
+  'test/fixtures/flow/depth_loops.py': [22, 22],
   'test/fixtures/flow/heads_and_biases.py': [5, 5],
   'test/fixtures/flow/keras2_script.py': [6, 6],
   'test/fixtures/flow/notebook_export.py': [6, 6],
@@ -76,11 +76,13 @@ describe('detection report (issue 10 §7)', () => {
     }
   });
 
-  it('no value that changes the task or breaks the script is offered; no file finds fewer expert values than recorded', async () => {
+  it('no value that changes the task or breaks the script is offered, none inert; no file finds fewer expert values than recorded', async () => {
     const { detect } = await load();
     const report = detect({ engine: { scanSource, loadCatalogue } });
     const taskChanging = report.files.flatMap((f) => f.taskChanging.map((t: { offered: string }) => `${f.file} ${t.offered.split(' ')[0]}`));
     expect(taskChanging.filter((t) => !KNOWN_TASK_CHANGING.includes(t)), 'task-changing values offered').toEqual([]);
+    // Issue 10: "offer nothing inert" (values of a model built but never trained, of a dataset fit never reads).
+    expect(report.files.flatMap((f) => f.inert.map((t: { offered: string }) => `${f.file} ${t.offered}`)), 'inert values offered').toEqual([]);
     for (const f of report.files) {
       expect(f.found, `${f.file}: expert values found (missed: ${f.misses.map((m: { expected: string; reported: string }) => `${m.expected}: ${m.reported}`).join('; ')})`).toBeGreaterThanOrEqual(RECORDED[f.file][0]);
     }

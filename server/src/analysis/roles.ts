@@ -42,15 +42,38 @@ export function findOutputLayers(
     }
   }
   // model.add(layer) sequences, one per receiver in one scope.
+  const adders = new Set<string>();
+  const lastAdd = new Map<string, number>();
   for (const part of parts) {
     for (const { call, receiver, layer } of addCalls(part, text)) {
-      const key = `${scopes.enclosingScope(call).id}:${receiver}`;
+      const scope = scopes.enclosingScope(call);
+      const key = `${scope.id}:${receiver}`;
       const list = addSequences.get(key) ?? [];
       list.push(layer);
       addSequences.set(key, list);
+      lastAdd.set(key, call.startIndex);
+      // A function of the file that adds layers to a model it is handed (add_head(model, 32)).
+      if (scope.type === 'function_definition' && scope.childForFieldName('parameters')?.namedChildren.some((p) => p.text === receiver || p.childForFieldName('name')?.text === receiver)) {
+        adders.add(scope.childForFieldName('name')?.text ?? '');
+      }
     }
   }
-  for (const seq of addSequences.values()) tracer.sequence(seq);
+  // A sequence handed to such a function after its last add goes on there: its last add is not the output.
+  const continued = new Set<string>();
+  if (adders.size) {
+    for (const part of parts) {
+      for (const call of part.calls) {
+        const fn = call.childForFieldName('function');
+        if (fn?.type !== 'identifier' || !adders.has(fn.text)) continue;
+        for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+          const key = `${scopes.enclosingScope(call).id}:${arg.text}`;
+          const last = lastAdd.get(key);
+          if (last !== undefined && call.startIndex > last) continued.add(key);
+        }
+      }
+    }
+  }
+  for (const [key, seq] of addSequences) if (!continued.has(key)) tracer.sequence(seq);
   // Subclassed models: what call() returns.
   for (const cls of parts.flatMap((p) => p.classes)) {
     const bases = cls.childForFieldName('superclasses')?.namedChildren ?? [];

@@ -20,6 +20,7 @@ import { unreadableReason } from './input';
 import { indexNodes, mergeIndexes, type NodeIndex, statementIndexes } from './nodeIndex';
 import type { AnalysisError, DefinitionKind, Hyperparameter, HyperparameterKind, ScanOptions, ScanResult } from './types';
 import { markTies } from './ties';
+import { trainingSlice } from './training';
 
 /**
  * A hyperparameter before ids are given: where it is, what it is, who uses it. Places are nodes,
@@ -197,6 +198,23 @@ function scanTree(text: string, root: SyntaxNode, catalogue: Catalogue, options:
       if (cand.param === 'batch_size' && cand.kind === 'hyperparameter' && sites.every((site) => withinAny(site, scoringOnly))) {
         candidates[i] = { ...cand, kind: 'fixed-by-task', tunable: false, reason: SCORING_ONLY_REASON, space: undefined };
       }
+    }
+  }
+  // Values the training never reaches (a model built but not trained, an unread dataset): said, not offered.
+  const slice = trainingSlice(root, text);
+  if (slice) {
+    for (const [i, cand] of candidates.entries()) {
+      if (cand.kind !== 'hyperparameter' && cand.kind !== 'budget') continue;
+      let reason: string | undefined;
+      for (const site of cand.uses.length ? cand.uses : [cand.site]) {
+        const why = slice.inertReason(site);
+        if (!why) {
+          reason = undefined;
+          break;
+        }
+        reason ??= why;
+      }
+      if (reason) candidates[i] = { ...cand, kind: 'inert', tunable: false, reason, space: undefined };
     }
   }
   const ignores = findIgnores(text, root, lines);

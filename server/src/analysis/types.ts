@@ -14,7 +14,9 @@ export type SearchSpace =
   | { kind: 'qloguniform'; low: number; high: number; q: number };
 
 /** Why a parameter is (not) tuned; also the diagnostic code in the language server. */
-export type HyperparameterKind = 'hyperparameter' | 'budget' | 'fixed-by-task' | 'not-a-literal' | 'ignored';
+export type HyperparameterKind = 'hyperparameter' | 'budget' | 'fixed-by-task' | 'not-a-literal' | 'ignored'
+  /** A value the training the file runs never reaches: in a model it builds but never trains, a dataset fit never reads. */
+  | 'inert';
 
 /** Where the value lives: the argument itself, or a definition the argument refers to. */
 export type DefinitionKind =

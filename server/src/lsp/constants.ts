@@ -13,7 +13,7 @@ export const COMMANDS = {
 export const COMMAND_IDS: string[] = Object.values(COMMANDS);
 
 /** Diagnostic codes; each has a README section #diagnostic-<code>. */
-export const DIAGNOSTIC_CODES = ['hyperparameter', 'budget', 'fixed-by-task', 'not-a-literal', 'ignored', 'catalogue-error', 'syntax-error', 'config-error', 'best-value'] as const;
+export const DIAGNOSTIC_CODES = ['hyperparameter', 'budget', 'fixed-by-task', 'not-a-literal', 'ignored', 'inert', 'catalogue-error', 'syntax-error', 'config-error', 'best-value'] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
 /** Code action kinds we offer. */

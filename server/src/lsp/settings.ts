@@ -7,7 +7,7 @@ import type { Algo } from '../harness/types';
 
 export type SeverityName = 'error' | 'warning' | 'information' | 'hint' | 'off';
 export type LogLevel = 'error' | 'warning' | 'info' | 'debug';
-export type SeverityKind = 'hyperparameter' | 'budget' | 'fixed-by-task' | 'not-a-literal' | 'ignored' | 'syntax-error';
+export type SeverityKind = 'hyperparameter' | 'budget' | 'fixed-by-task' | 'not-a-literal' | 'ignored' | 'inert' | 'syntax-error';
 
 export interface Settings {
   cataloguePaths: string[];
@@ -47,8 +47,9 @@ export const SETTINGS_SCHEMA: Record<string, SettingSchema> = {
   'severity.fixed-by-task': { type: 'string', enum: SEVERITIES, default: 'hint', description: 'Severity of the diagnostic on a value set by the task (output units, loss...); shown only with showFixed.' },
   'severity.not-a-literal': { type: 'string', enum: SEVERITIES, default: 'hint', description: 'Severity of the diagnostic on a hyperparameter whose value is not a literal; shown only with showFixed.' },
   'severity.ignored': { type: 'string', enum: SEVERITIES, default: 'hint', description: 'Severity of the diagnostic on a hyperparameter excluded by "# optpar: ignore" or optpar.yaml; shown only with showFixed.' },
+  'severity.inert': { type: 'string', enum: SEVERITIES, default: 'hint', description: 'Severity of the diagnostic on a value the training never reaches (in a model the file builds but never trains, a dataset fit never reads); shown only with showFixed.' },
   'severity.syntax-error': { type: 'string', enum: SEVERITIES, default: 'information', description: 'Severity of the diagnostic on a syntax error or unreadable file (your Python server reports these too).' },
-  showFixed: { type: 'boolean', default: false, description: 'Also show diagnostics for values that are not tuned: fixed by the task, not literals, ignored.' },
+  showFixed: { type: 'boolean', default: false, description: 'Also show diagnostics for values that are not tuned: fixed by the task, not literals, ignored, inert.' },
   inlayHints: { type: 'boolean', default: true, description: 'Show the search range beside each tunable value (∈ {32, 64, 128}).' },
   codeLens: { type: 'boolean', default: true, description: 'Show "Tune this model (N hyperparameters)" above model.compile/fit.' },
   'harness.algo': { type: 'string', enum: ['tpe', 'rand', 'anneal', 'atpe'], default: 'tpe', description: 'hyperopt search algorithm of generated tuning harnesses.' },

@@ -27,13 +27,21 @@ describe('optimizer objects and implicit values (optimizer_objects.py)', () => {
   it('offers the optimizer class, among the sensible ones that accept every written argument', () => {
     expect(hps.get('opt.class')).toMatchObject({ kind: 'hyperparameter', value: 'keras.optimizers.Adam', current: 'Adam', space: { kind: 'choice', options: ['Adam', 'AdamW', 'Nadam', 'RMSprop'] } });
     expect(hps.get('opt.class')!.span).toEqual({ start: at('keras.optimizers.Adam()'), end: at('keras.optimizers.Adam()') + 'keras.optimizers.Adam'.length });
-    // momentum: only SGD and RMSprop take it.
-    expect(hps.get('compile_1.optimizer.class')).toMatchObject({ current: 'SGD', space: { kind: 'choice', options: ['SGD', 'RMSprop'] } });
-    // beta_1: not RMSprop.
-    expect(hps.get('compile_4.optimizer.class')).toMatchObject({ current: 'Nadam', space: { kind: 'choice', options: ['Nadam', 'Adam', 'AdamW'] } });
+    // momentum: only SGD and RMSprop take it; the Adam family is offered too, without it.
+    expect(hps.get('compile_1.optimizer.class')).toMatchObject({ current: 'SGD', space: { kind: 'choice', options: ['SGD', 'Adam', 'AdamW', 'Nadam', 'RMSprop'] } });
+    expect(Object.fromEntries(Object.entries(hps.get('compile_1.optimizer.class')!.dropsFor!).map(([k, d]) => [k, d.keywords]))).toEqual({ Adam: ['momentum'], AdamW: ['momentum'], Nadam: ['momentum'] });
+    // beta_1: RMSprop is offered without it.
+    expect(hps.get('compile_4.optimizer.class')).toMatchObject({ current: 'Nadam', space: { kind: 'choice', options: ['Nadam', 'Adam', 'AdamW', 'RMSprop'] } });
+    expect(Object.keys(hps.get('compile_4.optimizer.class')!.dropsFor!)).toEqual(['RMSprop']);
+    // Every keyword taken by every class: a plain getattr, nothing to leave out.
+    expect(hps.get('opt.class')!.dropsFor).toBeUndefined();
     // A bare import: the module is imported by name in the rewrite.
     expect(hps.get('compile_2.optimizer.class')!.template).toBe('getattr(__import__("keras.optimizers", fromlist=["RMSprop"]), {})');
-    expect(hps.get('compile_1.optimizer.class')!.template).toBe('getattr(tf.keras.optimizers, {})');
+    expect(hps.get('compile_2.optimizer.class')!.dropsFor).toBeUndefined();
+    // Keywords some classes do not take: filtered by the class drawn.
+    expect(hps.get('compile_1.optimizer.class')!.template).toBe(
+      '(lambda name: lambda *args, **kwargs: getattr(tf.keras.optimizers, name)(*args, **{k: v for k, v in kwargs.items() if k not in {"Adam": ("momentum",), "AdamW": ("momentum",), "Nadam": ("momentum",)}.get(name, ())}))({})',
+    );
     // tensorflow_addons optimizers are recognised (their AdamW takes weight_decay first), not offered another class.
     expect(hps.get('compile_3.optimizer.weight_decay')).toMatchObject({ value: '1e-4', call: 'tensorflow_addons.optimizers.AdamW' });
     expect(hps.has('compile_3.optimizer.class')).toBe(false);
@@ -67,13 +75,14 @@ describe('optimizer objects and implicit values (optimizer_objects.py)', () => {
     const { chosen } = chooseHyperparameters(result.hyperparameters);
     const p = parametrize(text, chosen);
     const root = parseSyntax(text).root;
-    const pairs: { original: string; rewritten: string }[] = [];
+    const pairs: { original: string; rewritten: string; id: string; options: string[]; param: string }[] = [];
     for (const h of result.hyperparameters.filter((h: Hyperparameter) => h.template)) {
       let call = root.descendantForIndex(h.span.start, h.span.end);
       while (call.type !== 'call') call = call.parent!;
       const inside = p.edits.filter((e) => e.span.start >= call.startIndex && e.span.end <= call.endIndex);
       const shifted = inside.map((e) => ({ ...e, span: { start: e.span.start - call.startIndex, end: e.span.end - call.startIndex } }));
-      pairs.push({ original: call.text, rewritten: applyEdits(call.text, shifted) });
+      const options = h.param === 'class' && h.space?.kind === 'choice' ? (h.space.options as string[]) : [];
+      pairs.push({ original: call.text, rewritten: applyEdits(call.text, shifted), id: h.id, options, param: h.param });
     }
     expect(pairs).toHaveLength(4);
     const py = String.raw`
@@ -86,12 +95,17 @@ out = []
 for pair in data["pairs"]:
     if "decay=" in pair["original"]:
         # Keras 3 refuses Keras 2's decay: compare the class chosen, built without it.
-        pair = {k: v.replace(", decay=1e-6", "").replace("lr=", "learning_rate=") for k, v in pair.items()}
+        pair = {k: v.replace(", decay=1e-6", "").replace("lr=", "learning_rate=") if isinstance(v, str) else v for k, v in pair.items()}
     a = eval(pair["original"])
     b = eval(pair["rewritten"], dict(globals(), params=data["defaults"]))
     ca, cb = a.get_config(), b.get_config()
     ca.pop("name", None); cb.pop("name", None)
-    out.append({"original": pair["original"], "same": type(a) is type(b) and ca == cb})
+    # Whichever class is drawn builds: the keywords it does not take are left out.
+    drawn = []
+    for name in pair["options"]:
+        c = eval(pair["rewritten"], dict(globals(), params=dict(data["defaults"], **{pair["id"]: name})))
+        drawn.append(type(c).__name__ == name)
+    out.append({"original": pair["original"], "same": type(a) is type(b) and ca == cb, "drawn": all(drawn), "classes": len(drawn)})
 print(json.dumps(out))
 `;
     const stdout = execFileSync(venvPython(), ['-c', py], {
@@ -99,8 +113,10 @@ print(json.dumps(out))
       encoding: 'utf8',
       env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
     });
-    const checks: { original: string; same: boolean }[] = JSON.parse(stdout.trim().split('\n').pop()!);
-    expect(checks.filter((c) => !c.same)).toEqual([]);
+    const checks: { original: string; same: boolean; drawn: boolean; classes: number }[] = JSON.parse(stdout.trim().split('\n').pop()!);
+    expect(checks.filter((c) => !c.same || !c.drawn)).toEqual([]);
     expect(checks).toHaveLength(4);
+    // Class choices of 4, 5, 4 and 2 classes (opt, compile_1, compile_4, compile_2), each built.
+    expect(checks.map((c) => c.classes).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(12);
   });
 });

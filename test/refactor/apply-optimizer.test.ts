@@ -114,6 +114,17 @@ const CASES: Case[] = [
     cls: 'Nadam',
     lr: 0.02,
   },
+  {
+    file: 'harness/student_sgd_nesterov.py', // SGD(momentum=0.9, nesterov=True) becomes Adam: the keywords Adam does not take go with SGD
+    values: { 'sgd.class': 'Adam', 'sgd.learning_rate': 0.003 },
+    replace: [
+      ['from tensorflow.keras.optimizers import SGD\n', 'from tensorflow.keras.optimizers import SGD, Adam\n'],
+      ['sgd = SGD(learning_rate=0.01, momentum=0.9, nesterov=True)', 'sgd = Adam(learning_rate=0.003)'],
+    ],
+    compile: 0,
+    cls: 'Adam',
+    lr: 0.003,
+  },
 ];
 
 interface Built {
@@ -169,9 +180,9 @@ describe('apply: the implicit learning rate of optimizer="name", built by real K
     expect(Math.abs(after[c.compile].learning_rate - c.lr) / c.lr).toBeLessThan(1e-6);
     // The file's other optimizers are built as before.
     for (const [k, b] of before.entries()) if (k !== c.compile) expect(after[k]).toEqual(b);
-    // And the original string gave the catalogue's implicit default (the value the scan reports).
+    // And the original gave the rate the scan reports (for a string, the catalogue's implicit default).
     const rate = hps(original).find((h) => h.id === Object.keys(c.values).find((id) => id.endsWith('.learning_rate')));
-    expect(rate?.definition).toBe('implicit');
+    expect(rate?.definition).toBe(Object.keys(c.values).some((id) => id.endsWith('.class')) ? 'argument' : 'implicit');
     expect(Math.abs(before[c.compile].learning_rate - (rate!.current as number)) / (rate!.current as number)).toBeLessThan(1e-6);
   });
 });
@@ -207,6 +218,24 @@ describe('apply: the rules of the rewrite', () => {
     // Another class for the object: its callee changes.
     const other = apply(r.text, { 'compile.optimizer': 'adam' });
     expect(other.text).toBe(r.text.replace('keras.optimizers.Nadam(', 'keras.optimizers.Adam('));
+  });
+
+  it('a class that does not take some keywords written: they are removed with the class, and their own values are not written', () => {
+    const student = readFileSync(fixture('harness/student_sgd_nesterov.py'), 'utf8');
+    const r = apply(student, { 'sgd.class': 'RMSprop', 'sgd.momentum': 0.5, 'sgd.nesterov': false });
+    // RMSprop takes momentum (written, with its new value), not nesterov (removed, with the separator before it).
+    expect(r.text).toBe(student.replace(' import SGD\n', ' import SGD, RMSprop\n').replace('SGD(learning_rate=0.01, momentum=0.9, nesterov=True)', 'RMSprop(learning_rate=0.01, momentum=0.5)'));
+    expect(r.skipped).toEqual([{ id: 'sgd.nesterov', reason: 'removed with sgd.class (RMSprop does not take nesterov)' }]);
+    const adam = apply(student, { 'sgd.class': 'Adam', 'sgd.momentum': 0.5 });
+    expect(adam.skipped).toEqual([{ id: 'sgd.momentum', reason: 'removed with sgd.class (Adam does not take momentum, nesterov)' }]);
+    // Written over several lines with a comment between the arguments: nothing removed, said why.
+    const commented = student.replace('SGD(learning_rate=0.01, momentum=0.9, nesterov=True)', 'SGD(\n    learning_rate=0.01,\n    momentum=0.9,  # heavy\n    nesterov=True,\n)');
+    const c = apply(commented, { 'sgd.class': 'Adam' });
+    expect(c.text).toBe(commented);
+    expect(c.skipped).toEqual([{ id: 'sgd.class', reason: 'Adam does not take momentum, nesterov, and removing them would remove a comment: set it by hand' }]);
+    // One per line, no comment: the lines go.
+    const lines = commented.replace('  # heavy', '');
+    expect(apply(lines, { 'sgd.class': 'Adam' }).text).toBe(lines.replace(' import SGD\n', ' import SGD, Adam\n').replace('SGD(\n    learning_rate=0.01,\n    momentum=0.9,\n    nesterov=True,\n)', 'Adam(\n    learning_rate=0.01,\n)'));
   });
 
   it('the object is named through the file\'s own binding of Keras, never a name the file lacks', () => {

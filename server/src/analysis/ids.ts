@@ -88,6 +88,7 @@ export function assignIds(candidates: Candidate[], calls: CatalogueCall[], assig
     };
     if (cand.insertion) hp.insertion = cand.insertion;
     if (cand.template) hp.template = cand.template;
+    if (cand.dropsFor) hp.dropsFor = cand.dropsFor;
     return hp;
   });
 }

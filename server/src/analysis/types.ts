@@ -69,6 +69,12 @@ export interface Hyperparameter {
    * `getattr(keras.optimizers, {})`).
    */
   template?: string;
+  /**
+   * An optimizer class choice: the classes offered that do not take every keyword written (Adam
+   * for SGD(momentum=0.9, nesterov=True)), with those keywords, which are passed on only to the
+   * classes that take them, and the text apply removes with them when it writes that class.
+   */
+  dropsFor?: Record<string, { keywords: string[]; remove: Span[] }>;
   /** A categorical value written like an earlier one in the same model definition: searched as one with it (ties.ts). */
   tiedTo?: string;
 }

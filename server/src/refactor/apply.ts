@@ -70,6 +70,8 @@ function importEdit(e: ApplyEdit): ApplyEdit {
 
 export function applyValues(input: ApplyInput): ApplyResult {
   const { text, values, recorded } = input;
+  /** Arguments removed with the class written (a keyword it does not take), and why. */
+  const removals = new Map<ApplyEdit, string>();
   const byId = new Map(input.hyperparameters.map((h) => [h.id, h]));
   const edits: ApplyEdit[] = [];
   const skipped: SkippedValue[] = [];
@@ -131,9 +133,20 @@ export function applyValues(input: ApplyInput): ApplyResult {
       unchanged.push(id);
       continue;
     }
+    // A class that does not take some keywords written (Adam for SGD(momentum=0.9)): they go with it.
+    const drops = typeof value === 'string' ? h.dropsFor?.[value] : undefined;
+    if (drops && drops.remove.some((r) => text.slice(r.start, r.end).includes('#'))) {
+      skipped.push({ id, reason: `${value} does not take ${drops.keywords.join(', ')}, and removing them would remove a comment: set it by hand` });
+      continue;
+    }
     edits.push({ id, span: h.span, newText: rendered.text!, original: current, value });
     // A class the file does not import yet: added to the import that brings the current one.
     for (const extra of rendered.extra ?? []) edits.push(importEdit({ id, ...extra, original: text.slice(extra.span.start, extra.span.end), value }));
+    for (const span of drops?.remove ?? []) {
+      const e: ApplyEdit = { id, span, newText: '', original: text.slice(span.start, span.end), value };
+      removals.set(e, `${value} does not take ${drops!.keywords.join(', ')}`);
+      edits.push(e);
+    }
   }
   // Two ids on one span (a value shared through a variable is one id, but be safe): keep the first.
   // The same import added for two values is added once.
@@ -142,7 +155,7 @@ export function applyValues(input: ApplyInput): ApplyResult {
   for (const e of edits) {
     const prev = kept[kept.length - 1];
     if (importEdits.has(e) && kept.some((k) => importEdits.has(k) && k.span.start === e.span.start && k.span.end === e.span.end && k.newText === e.newText)) continue;
-    if (prev && e.span.start < prev.span.end) skipped.push({ id: e.id, reason: `overlaps ${prev.id}` });
+    if (prev && e.span.start < prev.span.end) skipped.push({ id: e.id, reason: removals.has(prev) ? `removed with ${prev.id} (${removals.get(prev)})` : `overlaps ${prev.id}` });
     else kept.push(e);
   }
   return { edits: kept, skipped, unchanged, text: applyEdits(text, kept) };

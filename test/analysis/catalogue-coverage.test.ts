@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { venvPython } from '../helpers/python';
 import type { Hyperparameter, ScanResult, SearchSpace } from '../../server/src/analysis/types';
 import { type Expected, expectExactly, scan, scanFixture } from './helpers';
 
@@ -69,8 +71,9 @@ describe('catalogue coverage: data augmentation, batch sizes, budgets, initializ
       { id: 'datagen.height_shift_range', param: 'height_shift_range', value: '0.1', kind: 'T', at: ['height_shift_range=0.1'], space: { kind: 'uniform', low: 0, high: 0.3 } },
       // Shear is an angle in degrees in Keras: 0.2 is searched up to 20 degrees.
       { id: 'datagen.shear_range', param: 'shear_range', value: '0.2', kind: 'T', at: ['shear_range=0.2'], space: { kind: 'uniform', low: 0, high: 20 } },
-      // A [low, high] zoom pair is reported, not tuned.
-      { id: 'datagen.zoom_range', param: 'zoom_range', value: '[0.9, 1.1]', kind: 'N', at: ['zoom_range=[0.9, 1.1]'], reason: /expected a float for zoom_range, found a sequence/ },
+      // A [lower, upper] zoom pair: each bound searched on its side of 1.
+      { id: 'datagen.zoom_range.0', param: 'zoom_range', value: '0.9', kind: 'T', at: ['zoom_range=[0.9, 1.1]', 12], type: 'float', tupleSize: 2, element: 0, current: 0.9, space: { kind: 'uniform', low: 0.7, high: 1 } },
+      { id: 'datagen.zoom_range.1', param: 'zoom_range', value: '1.1', kind: 'T', at: ['zoom_range=[0.9, 1.1]', 17], type: 'float', tupleSize: 2, element: 1, current: 1.1, space: { kind: 'uniform', low: 1, high: 1.3 } },
       // In the units of the pixels: searched relative to the value written (0.05 on 0-1 pixels).
       { id: 'datagen.channel_shift_range', param: 'channel_shift_range', value: '0.05', kind: 'T', at: ['channel_shift_range=0.05'], space: { kind: 'uniform', low: 0.0125, high: 0.2 } },
       { id: 'datagen.horizontal_flip', param: 'horizontal_flip', value: 'True', kind: 'T', at: ['horizontal_flip=True', undefined, 0], type: 'bool', space: { kind: 'choice', options: [true, false] } },
@@ -99,7 +102,9 @@ describe('catalogue coverage: data augmentation, batch sizes, budgets, initializ
       { id: 'random_flip.mode', param: 'mode', value: '"horizontal"', kind: 'T', at: ['RandomFlip("horizontal")'], call: 'keras.layers.RandomFlip', space: { kind: 'choice', options: ['horizontal', 'vertical', 'horizontal_and_vertical'] } },
       { id: 'random_rotation.factor', param: 'factor', value: '0.1', kind: 'T', at: ['RandomRotation(0.1)'], space: { kind: 'uniform', low: 0, high: 0.3 } },
       { id: 'random_zoom.height_factor', param: 'height_factor', value: '0.2', kind: 'T', at: ['RandomZoom(0.2'], space: { kind: 'uniform', low: 0, high: 0.3 } },
-      { id: 'random_zoom.width_factor', param: 'width_factor', value: '(-0.1, 0.1)', kind: 'N', at: ['width_factor=(-0.1, 0.1)'], reason: /found a sequence/ },
+      // A (lower, upper) pair: each bound searched on its side of 0.
+      { id: 'random_zoom.width_factor.0', param: 'width_factor', value: '-0.1', kind: 'T', at: ['width_factor=(-0.1, 0.1)', 14], tupleSize: 2, element: 0, space: { kind: 'uniform', low: -0.3, high: 0 } },
+      { id: 'random_zoom.width_factor.1', param: 'width_factor', value: '0.1', kind: 'T', at: ['width_factor=(-0.1, 0.1)', 20], tupleSize: 2, element: 1, space: { kind: 'uniform', low: 0, high: 0.3 } },
       { id: 'random_translation.height_factor', param: 'height_factor', value: '0.1', kind: 'T', at: ['height_factor=0.1'], space: { kind: 'uniform', low: 0, high: 0.3 } },
       { id: 'random_translation.width_factor', param: 'width_factor', value: '0.05', kind: 'T', at: ['width_factor=0.05'], space: { kind: 'uniform', low: 0, high: 0.3 } },
       { id: 'random_contrast.factor', param: 'factor', value: '0.3', kind: 'T', at: ['factor=0.3'], space: { kind: 'uniform', low: 0, high: 0.5 } },
@@ -198,5 +203,25 @@ describe('catalogue coverage: data augmentation, batch sizes, budgets, initializ
       'r.recurrent_initializer': { param: 'recurrent_initializer', writtenAs: 'inner_init', value: "'glorot_uniform'", kind: 'hyperparameter', space: { kind: 'choice', options: ['orthogonal', 'glorot_uniform', 'glorot_normal'] } },
       'r.recurrent_regularizer.l2': { param: 'l2', writtenAs: undefined, value: '1e-4', kind: 'hyperparameter', space: REG },
     });
+  });
+
+  it('a (lower, upper) pair: every corner of its two spaces builds and runs in real Keras (lower never above upper)', () => {
+    const { result } = scanFixture('augment_layers_datasets.py');
+    const [lo, hi] = ['random_zoom.width_factor.0', 'random_zoom.width_factor.1'].map((id) => result.hyperparameters.find((h) => h.id === id)!.space as { low: number; high: number });
+    expect(lo.high).toBeLessThanOrEqual(hi.low);
+    const corners = [lo.low, lo.high].flatMap((a) => [hi.low, hi.high].map((b) => [a, b]));
+    const py = String.raw`
+import json, sys
+import numpy as np
+import keras
+out = []
+for a, b in json.load(sys.stdin):
+    layer = keras.layers.RandomZoom(0.2, width_factor=(a, b))
+    y = layer(np.ones((1, 16, 16, 3), "float32"), training=True)
+    out.append(list(y.shape))
+print(json.dumps(out))
+`;
+    const stdout = execFileSync(venvPython(), ['-c', py], { input: JSON.stringify(corners), encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual(corners.map(() => [1, 16, 16, 3]));
   });
 });

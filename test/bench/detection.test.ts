@@ -39,7 +39,7 @@ const RECORDED: Record<string, [number, number]> = {
   'test/fixtures/value/lstm_tokens.py': [5, 5],
   'test/fixtures/value/subclassed_classifier.py': [8, 8],
   'examples/digits_cnn.py': [12, 12],
-  'test/fixtures/keras/augment_generator_keras2.py': [14, 15],
+  'test/fixtures/keras/augment_generator_keras2.py': [15, 15],
   'test/fixtures/keras/augment_layers_datasets.py': [10, 10],
   'test/fixtures/keras/build_model_constants.py': [6, 6],
   'test/fixtures/keras/functional_mlp.py': [10, 10],

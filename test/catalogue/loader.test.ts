@@ -37,6 +37,7 @@ describe('catalogue loader errors name the file, entry and field', () => {
     ['MissingRange', /^params\[width\]$/, /needs a range or choices/],
     ['MinAboveMax', /^params\[rate\]\.range$/, /min 0\.9 is above max 0\.1/],
     ['LogFromZero', /^params\[learning_rate\]\.range$/, /log scale needs min > 0/],
+    ['OverlappingPair', /^params\[zoom\]\.pair$/, /the lower range must end where the upper one starts/],
     ['BadSet', /^params\[width\]\.choices$/, /no set named "nosuchset"/],
     ['DuplicatePosition', /^params\[b\]\.position$/, /position 0 is used twice/],
   ];

@@ -429,10 +429,41 @@ function analyseValue(
       }, options),
     );
   }
+  if (arg.param.pair && lit.kind === 'sequence') {
+    const pair = pairCandidates(make, arg.param, arg.param.pair, lit, options);
+    if (pair) return pair;
+  }
   const mismatch = typeMismatch(arg.param, lit);
   if (mismatch) return [make('not-a-literal', { reason: mismatch })];
   const current = scalarValue(lit)!;
   return [tunableCandidate(make, arg.param, current, arg.param.type === 'tuple' ? { type: 'int' } : {}, options)];
+}
+
+/**
+ * A [lower, upper] pair written for a float parameter that takes one (zoom_range=[0.9, 1.1]):
+ * each element searched in its own range, widened outwards to reach the value written. A pair
+ * reaching into the other element's range is kept as written: a draw could then invert it.
+ */
+function pairCandidates(
+  make: (kind: HyperparameterKind, extra?: Partial<Candidate>) => Candidate,
+  param: ParamSpec,
+  pair: NonNullable<ParamSpec['pair']>,
+  lit: Extract<Literal, { kind: 'sequence' }>,
+  options: ScanOptions,
+): Candidate[] | undefined {
+  if (lit.items.length !== 2) return undefined;
+  const [lo, hi] = lit.items.map((i) => (i?.kind === 'number' ? i.value : undefined));
+  if (lo === undefined || hi === undefined) return undefined;
+  if (lo > pair.lower[1] || hi < pair.upper[0]) {
+    return [make('not-a-literal', { reason: `a [lower, upper] pair that does not span [${pair.lower[1]}, ${pair.upper[0]}]: kept as written` })];
+  }
+  const ranges: [number, number][] = [
+    [Math.min(pair.lower[0], lo), pair.lower[1]],
+    [pair.upper[0], Math.max(pair.upper[1], hi)],
+  ];
+  return lit.elements.map((el, i) =>
+    tunableCandidate(make, { ...param, range: ranges[i], relative: undefined, choices: undefined }, i ? hi : lo, { type: 'float', tupleSize: 2, element: i, value: el.text, site: el }, options),
+  );
 }
 
 /**

@@ -43,6 +43,12 @@ export interface ParamSpec {
   size?: number;
   scale: Scale;
   range?: [number, number];
+  /**
+   * A float parameter that also takes a [lower, upper] pair (zoom_range=[0.9, 1.1], a factor of
+   * (-0.1, 0.1)): each element searched in its own range. The ranges do not overlap, so any draw
+   * keeps lower <= upper.
+   */
+  pair?: { lower: [number, number]; upper: [number, number] };
   choices?: Scalar[];
   /** False: a real parameter (kept for positional order) that is not a hyperparameter. */
   tune: boolean;

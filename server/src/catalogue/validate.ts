@@ -18,7 +18,7 @@ const CALLABLE_KINDS: CallableKind[] = [
 ];
 const VALUE_TYPES: ValueType[] = ['int', 'float', 'bool', 'string', 'tuple'];
 const CALLABLE_FIELDS = ['name', 'kind', 'paths', 'id', 'output', 'passthrough', 'wrapper', 'doc', 'params'];
-const PARAM_FIELDS = ['name', 'position', 'legacy', 'type', 'size', 'range', 'choices', 'scale', 'tune', 'fixed', 'budget', 'relative', 'implicit', 'removed', 'doc'];
+const PARAM_FIELDS = ['name', 'position', 'legacy', 'type', 'size', 'range', 'pair', 'choices', 'scale', 'tune', 'fixed', 'budget', 'relative', 'implicit', 'removed', 'doc'];
 const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** Keras's own rule for layer names: Conv2DTranspose -> conv2d_transpose. */
@@ -129,6 +129,16 @@ function validateParam(raw: unknown, fail: (field: string | undefined, message: 
     else if (type === 'bool' || type === 'string') bad('range', `a ${type} parameter takes choices, not a range`);
     else range = [r[0], r[1]];
   }
+  let pair: ParamSpec['pair'];
+  if (raw.pair !== undefined) {
+    const pr = raw.pair;
+    const bounds = (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)) && v[0] <= v[1];
+    if (type !== 'float') bad('pair', 'only a float parameter takes a [lower, upper] pair');
+    else if (!isObject(pr) || !bounds(pr.lower) || !bounds(pr.upper) || Object.keys(pr).some((k) => k !== 'lower' && k !== 'upper'))
+      bad('pair', 'must be {lower: [min, max], upper: [min, max]}');
+    else if ((pr.lower as number[])[1] > (pr.upper as number[])[0]) bad('pair', 'the lower range must end where the upper one starts, or before');
+    else pair = { lower: [...(pr.lower as [number, number])], upper: [...(pr.upper as [number, number])] };
+  }
   const choices = raw.choices;
   if (choices !== undefined) {
     const isRef = typeof choices === 'string' && /^\$[A-Za-z_]+$/.test(choices);
@@ -147,6 +157,7 @@ function validateParam(raw: unknown, fail: (field: string | undefined, message: 
     size: raw.size as number | undefined,
     scale,
     range,
+    ...(pair ? { pair } : {}),
     choices: choices as Scalar[] | string | undefined,
     tune,
     fixed: raw.fixed as string | undefined,

@@ -62,6 +62,16 @@ describe('values the training never reaches', () => {
     for (const id of ['dense.units', 'optimizer.learning_rate']) expect(got.get(id)?.kind, id).toBe('hyperparameter');
   });
 
+  it('keras.io styles: a GAN whose train_step trains the generator and discriminator built beside it; fine-tuning in two phases beside a baseline only evaluated', () => {
+    const gan = kinds(read('gan_train_step.py'));
+    expect([...gan.values()].filter((h) => h.kind === 'inert').map((h) => h.id)).toEqual([]);
+    for (const id of ['conv2d.filters', 'conv2d_transpose.filters', 'leaky_relu_1.negative_slope', 'adam.learning_rate', 'adam_1.learning_rate']) expect(gan.get(id)?.kind, id).toBe('hyperparameter');
+    const tuned = kinds(read('fine_tuning.py'));
+    // Both phases' optimizers and batch sizes reach a fit; the baseline is evaluated, never trained.
+    for (const id of ['dense.units', 'compile.optimizer.learning_rate', 'compile_1.optimizer.learning_rate', 'fit.batch_size', 'fit_1.batch_size']) expect(tuned.get(id)?.kind, id).toBe('hyperparameter');
+    expect(inertIds(read('fine_tuning.py'))).toEqual(['compile_2.optimizer', 'compile_2.optimizer.learning_rate', 'dense_2.activation', 'dense_2.units']);
+  });
+
   it('a model library that trains nothing: none inert (whoever imports it trains)', () => {
     expect(inertIds(read('no_training.py'))).toEqual([]);
     expect(scan(read('no_training.py')).hyperparameters.filter((h) => h.kind === 'hyperparameter').length).toBe(7);

@@ -9,7 +9,7 @@ import { DocumentStore } from '../../server/src/lsp/documents';
 import { DiagnosticMemo, toDiagnostics } from '../../server/src/lsp/diagnostics';
 import { encodeMessage } from '../../server/src/lsp/encoder';
 import { DEFAULT_SETTINGS } from '../../server/src/lsp/settings';
-import { kerasFixture, read, repoRoot } from './client';
+import { read, repoRoot } from './client';
 import { join } from 'node:path';
 
 const catalogue = loadCatalogue([]).catalogue;
@@ -38,13 +38,15 @@ function dump(node: SyntaxNode, depth = 0, out: string[] = []): string[] {
 const SNIPPETS = ['64', '0.5', '(3, 3)', ', activation="relu"', '\n', '\n    ', 'layers.Dense(32)', '#', ' # optpar: ignore', '"', '(', ')', ':', 'def f(x=8):\n', 'é', '😀', '\r\n', 'units=', 'Dropout(0.2)', ''];
 
 describe('incremental parse + scan equals a fresh parse + scan (differential)', () => {
-  const files = readdirSync(join(repoRoot, 'test', 'fixtures', 'keras')).filter((f) => f.endsWith('.py'));
+  // The Keras fixtures, and those of the training slice (its units are kept per statement across edits).
+  const fixtures = (dir: string) => readdirSync(join(repoRoot, 'test', 'fixtures', dir)).filter((f) => f.endsWith('.py')).map((f) => join(dir, f));
+  const files = [...fixtures('keras'), ...fixtures('training')];
   for (const [i, file] of files.entries()) {
     it(`random edit sequence on ${file}`, () => {
       const rand = rng(1000 + i);
       const store = new DocumentStore();
       const uri = `file:///${file}`;
-      let text = read(kerasFixture(file));
+      let text = read(join(repoRoot, 'test', 'fixtures', file));
       const entry = store.open(uri, 'python', 0, text);
       const memo = new DiagnosticMemo();
       for (let step = 1; step <= 300; step++) {

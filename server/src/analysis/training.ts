@@ -37,6 +37,7 @@ interface Unit {
   changes: string[];
   /** Names read; for a definition, the free ones of its body. */
   reads: string[];
+  /** Holds a training call itself. */
   trains: boolean;
   /** Inside a compound statement at module level (its bindings may not happen). */
   conditional: boolean;
@@ -46,8 +47,8 @@ interface Unit {
   headers: Unit[];
   /** Definitions only: the name it binds. */
   defines?: string;
-  /** Classes: `self.x = <expr>` assignments whose attribute nothing reads. */
-  unreadAttributes?: SyntaxNode[];
+  /** Classes: the `self.x = <expr>` assignments of its methods (unused when nothing reads `.x`). */
+  selfAssignments?: SyntaxNode[];
 }
 
 /** Units of each top-level statement, kept while the statement is (the syntax copy reuses unchanged statements). */
@@ -69,18 +70,20 @@ export function trainingSlice(root: SyntaxNode, text: string): TrainingSlice | u
   }
 
   // Functions and classes that train, directly or through one another, make their callers train.
+  // (Units are kept across scans: what trains is worked out here, never written into them.)
+  const trains = new Set(units.filter((u) => u.trains));
   const training = new Set<string>();
   for (let grew = true; grew; ) {
     grew = false;
     for (const u of units) {
-      if (!u.trains && u.reads.some((n) => training.has(n))) u.trains = true;
-      if (u.trains && u.defines && !training.has(u.defines)) {
+      if (!trains.has(u) && u.reads.some((n) => training.has(n))) trains.add(u);
+      if (trains.has(u) && u.defines && !training.has(u.defines)) {
         training.add(u.defines);
         grew = true;
       }
     }
   }
-  const roots = units.filter((u) => u.trains);
+  const roots = units.filter((u) => trains.has(u));
   if (!roots.length) return undefined;
   // (a training function or class never named elsewhere was ruled out first: uncalledTrainer)
 
@@ -134,7 +137,7 @@ export function trainingSlice(root: SyntaxNode, text: string): TrainingSlice | u
   const reflective = REFLECTION.test(text);
   const unread = new Map<number, string>();
   if (!reflective) {
-    for (const u of needed) for (const a of u.unreadAttributes ?? []) unread.set(a.id, a.childForFieldName('left')?.text ?? '');
+    for (const u of needed) for (const a of u.selfAssignments ?? []) unread.set(a.id, a.childForFieldName('left')?.text ?? '');
   }
   return {
     inertReason(node) {
@@ -273,7 +276,7 @@ function definitionUnit(stmt: SyntaxNode, headers: Unit[], loop: SyntaxNode | un
     loop,
     headers,
     defines: name,
-    unreadAttributes: def.type === 'class_definition' ? w.selfAssignments : undefined,
+    selfAssignments: def.type === 'class_definition' ? w.selfAssignments : undefined,
   };
 }
 

@@ -85,7 +85,10 @@ export function trainingSlice(root: SyntaxNode, text: string): TrainingSlice | u
   }
   const roots = units.filter((u) => trains.has(u));
   if (!roots.length) return undefined;
-  // (a training function or class never named elsewhere was ruled out first: uncalledTrainer)
+  // A training function or class named nowhere else (see uncalledTrainer, which looks at a few first).
+  const read = new Set<string>();
+  for (const u of units) for (const n of u.reads) read.add(n);
+  for (const r of roots) if (r.defines && !read.has(r.defines)) return undefined;
 
   const order = new Map<Unit, number>(units.map((u, i) => [u, i]));
   const writers = new Map<string, number[]>();
@@ -134,11 +137,9 @@ export function trainingSlice(root: SyntaxNode, text: string): TrainingSlice | u
 
   const byNode = new Map<number, Unit>(units.map((u) => [u.node.id, u]));
   let trained: string | undefined;
-  const reflective = REFLECTION.test(text);
   const unread = new Map<number, string>();
-  if (!reflective) {
-    for (const u of needed) for (const a of u.selfAssignments ?? []) unread.set(a.id, a.childForFieldName('left')?.text ?? '');
-  }
+  for (const u of needed) for (const a of u.selfAssignments ?? []) unread.set(a.id, a.childForFieldName('left')?.text ?? '');
+  if (unread.size && REFLECTION.test(text)) unread.clear();
   return {
     inertReason(node) {
       for (let cur: SyntaxNode | null = node; cur; cur = cur.parent) {
@@ -158,14 +159,18 @@ export function trainingSlice(root: SyntaxNode, text: string): TrainingSlice | u
 /**
  * A module-level function or class that trains, named nowhere else in the file: what it trains
  * is decided elsewhere (an importer, a notebook), so nothing here can be called inert. Read from
- * the text, before any walk: such files (a library of training functions) cost nothing more.
+ * the text for the first few, before any walk, so that a library of training functions costs
+ * nothing more; the rest are checked on the walked names (each text search reads the whole file).
  */
 function uncalledTrainer(root: SyntaxNode, text: string): boolean {
+  let checked = 0;
   for (const stmt of root.children) {
+    if (checked === 8) return false;
     const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
     if (def?.type !== 'function_definition' && def?.type !== 'class_definition') continue;
     const name = def.childForFieldName('name')?.text;
     if (!name || !TRAIN_TEXT.test(text.slice(stmt.startIndex, stmt.endIndex))) continue;
+    checked++;
     const word = new RegExp(`\\b${name}\\b`, 'g');
     let named = false;
     for (let m = word.exec(text); m && !named; m = word.exec(text)) named = m.index < stmt.startIndex || m.index >= stmt.endIndex;
@@ -301,18 +306,22 @@ function walk(root: SyntaxNode, w: Walk, definition: boolean): void {
         continue;
       }
       case 'call': {
-        const fn = n.childForFieldName('function');
-        if (fn?.type === 'attribute' && TRAIN_METHODS.has(fn.childForFieldName('attribute')?.text ?? '')) w.trains = true;
-        for (let a of n.childForFieldName('arguments')?.namedChildren ?? []) {
-          if (a.type === 'keyword_argument') a = a.childForFieldName('value') ?? a;
-          const base = a.type === 'identifier' || a.type === 'attribute' ? baseName(a) : undefined;
-          if (base) w.passed.push(base);
+        for (const c of n.children) {
+          if (c.field === 'function') {
+            if (c.type === 'attribute' && TRAIN_METHODS.has(lastChild(c)?.text ?? '')) w.trains = true;
+          } else if (c.field === 'arguments') {
+            for (let a of c.children) {
+              if (a.type === 'keyword_argument') a = a.childForFieldName('value') ?? a;
+              const base = a.type === 'identifier' || a.type === 'attribute' ? baseName(a) : undefined;
+              if (base) w.passed.push(base);
+            }
+          }
         }
         break;
       }
       case 'attribute':
         if (!(n.field === 'left' && n.parent?.type === 'assignment')) {
-          const name = n.childForFieldName('attribute')?.text;
+          const name = lastChild(n)?.text;
           if (name) w.attributes.set(name, (w.attributes.get(name) ?? 0) + 1);
         }
         break;
@@ -419,6 +428,12 @@ function targetNames(target: SyntaxNode | null, binds: string[], changes: string
     default:
       for (const c of target.namedChildren) targetNames(c, binds, changes, reads);
   }
+}
+
+/** An attribute's name (its last child, `b` in `a.b`). */
+function lastChild(node: SyntaxNode): SyntaxNode | undefined {
+  const last = node.children[node.children.length - 1];
+  return last?.field === 'attribute' ? last : undefined;
 }
 
 function baseName(node: SyntaxNode | null | undefined): string | undefined {

@@ -85,8 +85,29 @@ describe('task awareness: what the task fixes', () => {
     const r = byId(scan(text));
     // x = Conv2D(filters, ...)(x) reassigns the parameter x: the block's width meets the shortcut's.
     expect(r.get('residual_block.filters')).toMatchObject({ kind: 'fixed-by-task', reason: expect.stringMatching(/^the width must agree with the other inputs of layers\.add\(\[shortcut, x\]\)/) });
+    // The shortcut carries the width of what the caller hands the block: Conv2D(64)(inputs), fixed too.
+    expect(r.get('conv2d_2.filters')).toMatchObject({ kind: 'fixed-by-task', reason: expect.stringMatching(/^the width must agree with the other inputs of layers\.add\(\[shortcut, x\]\)/) });
     // add([y, Dense(64)(y)]): the fork's width is one side's, the second Dense the other's.
     for (const id of ['dense.units', 'dense_1.units']) expect(r.get(id), id).toMatchObject({ kind: 'fixed-by-task', reason: expect.stringMatching(/^the width must agree/) });
     expect(r.get('conv2d.kernel_size')).toMatchObject({ kind: 'hyperparameter' });
+  });
+
+  it('residual widths: a block whose shortcut is a projection to its own width leaves the caller free', () => {
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'def block(x, filters):',
+      '    shortcut = layers.Conv2D(filters, 1)(x)',
+      '    x = layers.Conv2D(filters, 3, padding="same")(x)',
+      '    return layers.add([shortcut, x])',
+      'inputs = keras.Input(shape=(32, 32, 3))',
+      'x = layers.Conv2D(32, 3, padding="same")(inputs)',
+      'x = block(x, 64)',
+      'outputs = layers.Dense(10, activation="softmax")(layers.Flatten()(x))',
+      'model = keras.Model(inputs, outputs)',
+      '',
+    ].join('\n');
+    const r = byId(scan(text));
+    for (const id of ['conv2d_2.filters', 'block.filters']) expect(r.get(id), id).toMatchObject({ kind: 'hyperparameter' });
   });
 });

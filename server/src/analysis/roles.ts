@@ -422,33 +422,43 @@ function mergeConstraints(calls: CatalogueCall[], candidates: readonly Candidate
     }
     return found;
   };
-  const walk = (expr: SyntaxNode): Step[] => {
+  /**
+   * The layers a branch passes through, back from the merge; one chain per caller when the
+   * branch starts at a parameter of its function (residual_block(x, 64) is handed the output
+   * of the caller's Conv2D, whose width the shortcut carries into the add).
+   */
+  const walk = (expr: SyntaxNode, depth = 0): Step[][] => {
     const steps: Step[] = [];
     let node = unparen(expr);
     for (let n = 0; n < 24; n++) {
       if (node.type === 'identifier') {
         // A tensor reassigned through a block (x = Conv2D(...)(x)), a parameter included.
         const value = scopes.valueAt(node);
-        if (!value) return steps;
-        node = unparen(value);
-        continue;
+        if (value) {
+          node = unparen(value);
+          continue;
+        }
+        const parameter = depth < 2 ? scopes.parameterAt(node) : undefined;
+        const sites = parameter ? scopes.callSiteArguments(parameter).slice(0, 8) : [];
+        if (!sites.length) return [steps];
+        return sites.flatMap((site) => walk(site, depth + 1).map((rest) => [...steps, ...rest]));
       }
       if (node.type === 'attribute' || node.type === 'subscript') {
         const res = scopes.resolve(node);
-        if (res?.kind !== 'bound') return steps;
+        if (res?.kind !== 'bound') return [steps];
         node = unparen(res.value);
         continue;
       }
-      if (node.type !== 'call') return steps;
+      if (node.type !== 'call') return [steps];
       const fn = unparen(node.childForFieldName('function')!);
       const layer = fn.type === 'call' ? byId.get(fn.id) : fn.type === 'identifier' || fn.type === 'attribute' ? layerBehind(fn) : undefined;
-      if (!layer || layer.spec.kind !== 'layer') return steps;
+      if (!layer || layer.spec.kind !== 'layer') return [steps];
       steps.push({ id: node.id, layer });
       const input = node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment' && a.type !== 'keyword_argument');
-      if (!input) return steps;
+      if (!input) return [steps];
       node = unparen(input);
     }
-    return steps;
+    return [steps];
   };
   // self.conv(x) and conv(x) for a layer made elsewhere (self.conv = layers.Conv2D(...)).
   const layerBehind = (fn: SyntaxNode): CatalogueCall | undefined => {
@@ -458,7 +468,7 @@ function mergeConstraints(calls: CatalogueCall[], candidates: readonly Candidate
     return value.type === 'call' ? byId.get(value.id) : undefined;
   };
   const check = (branches: SyntaxNode[], where: SyntaxNode, elementwise: boolean) => {
-    const walks = branches.map(walk);
+    const walks = branches.flatMap((b) => walk(b));
     if (!walks.some((w) => w.length)) return;
     // Cut every branch where it meets another (the fork): what comes before is shared.
     const cut = walks.map((w, i) => {

@@ -96,6 +96,19 @@ export class ScopeResolver {
     return res?.kind === 'bound' ? res.value : undefined;
   }
 
+  /**
+   * The parameter whose incoming value a name reads (nothing rebinds it before the use), for
+   * following a tensor out of a function to what its callers pass.
+   */
+  parameterAt(use: SyntaxNode): ParameterRef | undefined {
+    if (use.type !== 'identifier') return undefined;
+    const scopeNode = this.enclosingScope(use);
+    if (scopeNode.type !== 'function_definition') return undefined;
+    const scope = this.scope(scopeNode);
+    if (!scope.params.has(use.text) || scope.bindings.get(use.text)?.some((b) => b.at < use.startIndex)) return undefined;
+    return { fn: scopeNode, name: use.text };
+  }
+
   private lookIn(scope: ScopeInfo, name: string, at: number): Resolution | undefined {
     if (scope.params.has(name)) {
       const dflt = scope.params.get(name);

@@ -120,3 +120,22 @@ print(json.dumps(out))
     expect(checks.map((c) => c.classes).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(12);
   });
 });
+
+describe('learning-rate schedules (lr_schedules.py)', () => {
+  const sched = byId(scan(readFixture('lr_schedules.py')));
+
+  it("a schedule's initial rate is the learning rate, tuned where it is defined, on the learning-rate range", () => {
+    expect(sched.get('INITIAL_LR')).toMatchObject({ call: 'keras.optimizers.schedules.ExponentialDecay', param: 'initial_learning_rate', definition: 'variable', kind: 'hyperparameter', space: { kind: 'loguniform', low: 3e-5, high: 9e-3 } });
+    // tf.keras paths too; a warmup's peak is a learning rate as well.
+    expect(sched.get('warmup.initial_learning_rate')).toMatchObject({ call: 'keras.optimizers.schedules.CosineDecay', kind: 'hyperparameter' });
+    expect(sched.get('warmup.warmup_target')).toMatchObject({ kind: 'hyperparameter', space: { kind: 'loguniform', low: 1e-4, high: 0.03 } });
+    expect(sched.get('lr_schedule.decay_rate')).toMatchObject({ kind: 'hyperparameter', current: 0.96 });
+  });
+
+  it('step counts stay as written, and an optimizer given a schedule has no implicit rate', () => {
+    for (const id of sched.keys()) expect(id).not.toMatch(/decay_steps|warmup_steps|staircase/);
+    expect([...sched.values()].filter((h) => h.definition === 'implicit' && h.param === 'learning_rate')).toEqual([]);
+    // The optimizer class is still a choice; SGD's momentum is left out for the Adam family.
+    expect(sched.get('compile_1.optimizer.class')!.space).toEqual({ kind: 'choice', options: ['SGD', 'Adam', 'AdamW', 'Nadam', 'RMSprop'] });
+  });
+});

@@ -280,7 +280,7 @@ export function snakeCase(name: string): string {
 }
 
 /** Kinds a user class may extend and still be one of them (a subclass of Model is a model of its own). */
-const WRAPPABLE = new Set(['layer', 'optimizer', 'regularizer', 'initializer', 'callback', 'activation']);
+const WRAPPABLE = new Set(['layer', 'optimizer', 'regularizer', 'initializer', 'callback', 'schedule', 'activation']);
 
 /**
  * The file's module-level classes and functions that hand arguments to a catalogue callable

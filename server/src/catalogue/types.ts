@@ -13,6 +13,8 @@ export type CallableKind =
   | 'regularizer'
   | 'initializer'
   | 'callback'
+  /** A learning-rate schedule (keras.optimizers.schedules.*), passed as an optimizer's learning_rate. */
+  | 'schedule'
   | 'method'
   | 'function';
 

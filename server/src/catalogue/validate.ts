@@ -14,7 +14,7 @@ export type RawParam = Omit<ParamSpec, 'choices'> & { choices?: Scalar[] | strin
 export type RawCallable = Omit<CallableSpec, 'params'> & { params: RawParam[] };
 
 const CALLABLE_KINDS: CallableKind[] = [
-  'layer', 'model', 'activation', 'optimizer', 'regularizer', 'initializer', 'callback', 'method', 'function',
+  'layer', 'model', 'activation', 'optimizer', 'regularizer', 'initializer', 'callback', 'schedule', 'method', 'function',
 ];
 const VALUE_TYPES: ValueType[] = ['int', 'float', 'bool', 'string', 'tuple'];
 const CALLABLE_FIELDS = ['name', 'kind', 'paths', 'id', 'output', 'passthrough', 'wrapper', 'doc', 'params'];

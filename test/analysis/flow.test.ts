@@ -138,6 +138,26 @@ const REPORTS: Record<string, Row[]> = {
     { id: 'compile.loss', param: 'loss', value: "\"mse\"", kind: 'F', at: ["\"mse\""], reason: /the loss defines the task/ },
     { id: 'fit.epochs', param: 'epochs', value: "1", kind: 'B', at: ["=1"] },
   ],
+  'config_get.py': [
+    // .get on a dict the file writes: its entry (where it is written), one set afterwards, the fallback of a missing key.
+    { id: 'config.units', param: 'units', value: '96', kind: 'T', at: ['96'], def: 'dict-entry', uses: [['Dense(width', 6]] },
+    { id: 'config.activation', param: 'activation', value: '"relu"', kind: 'T', at: ['"relu"'], def: 'dict-entry', uses: [['activation=config.get("activation")', 11]] },
+    { id: 'config.dropout', param: 'rate', value: '0.3', kind: 'T', at: ['0.3'], def: 'dict-entry', uses: [['Dropout(config', 8]] },
+    { id: 'config.hidden', param: 'units', value: '48', kind: 'T', at: ['48'], uses: [['Dense(config.get("hidden"', 6]] },
+    // A SimpleNamespace is named by what holds it.
+    { id: 'hp.lr', param: 'learning_rate', value: '0.002', kind: 'T', at: ['0.002'], uses: [['learning_rate=hp.lr', 14]] },
+    { id: 'hp.batch', param: 'batch_size', value: '24', kind: 'T', at: ['24'], uses: [['batch_size=hp.batch', 11]] },
+    { id: 'input.shape', param: 'shape', value: '(12,)', kind: 'F', at: ['(12,)'], reason: /input shape/ },
+    { id: 'dense_1.activation', param: 'activation', value: '"tanh"', kind: 'T', at: ['"tanh"'] },
+    // An environment variable is not the file's to tune.
+    { id: 'dense_2.units', param: 'units', value: 'int(os.environ.get("HEAD_UNITS", 8))', kind: 'N', at: ['int(os.environ', 0], reason: /computed when the script runs/ },
+    { id: 'dense_3.units', param: 'units', value: '3', kind: 'F', at: ['Dense(3', 6], reason: /output layer/ },
+    { id: 'dense_3.activation', param: 'activation', value: '"softmax"', kind: 'F', at: ['"softmax"'], reason: /output layer/ },
+    { id: 'compile.optimizer.class', param: 'class', value: 'keras.optimizers.Adam', kind: 'T', at: ['keras.optimizers.Adam'] },
+    { id: 'compile.loss', param: 'loss', value: '"sparse_categorical_crossentropy"', kind: 'F', at: ['"sparse_categorical_crossentropy"'], reason: /the loss defines the task/ },
+    { id: 'fit.epochs', param: 'epochs', value: '2', kind: 'B', at: ['epochs=2', 7] },
+    { id: 'fit.validation_split', param: 'validation_split', value: '0.2', kind: 'F', at: ['validation_split=0.2', 17], reason: /scored on/ },
+  ],
   'config_objects.py': [
     { id: 'fit.validation_split', param: 'validation_split', value: '0.25', kind: 'F', at: ['validation_split=0.25'], reason: /what trials are scored on/ },
     { id: 'TrainConfig.LR', param: 'learning_rate', value: "1e-3", kind: 'T', at: ["1e-3"], def: 'class-attribute', uses: [["config.LR", 0]] },

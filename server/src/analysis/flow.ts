@@ -47,6 +47,22 @@ interface CallSites {
 }
 
 const NAMES = new Set(['identifier', 'attribute', 'subscript']);
+
+/** cfg.get("units", 32): a read of a dict's entry, with the value used when the entry is missing. */
+export function dictGet(node: SyntaxNode): { target: SyntaxNode; key: string; fallback?: SyntaxNode } | undefined {
+  if (node.type !== 'call') return undefined;
+  const fn = node.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'get') return undefined;
+  const target = fn.childForFieldName('object');
+  const args = argumentsOf(node);
+  if (!target || args.length < 1 || args.length > 2 || args.some((a) => a.type !== 'string' && a !== args[1])) return undefined;
+  if (args[1] && (args[1].type === 'keyword_argument' || args[1].type.endsWith('splat'))) return undefined;
+  const key = evalLiteral(args[0]);
+  return key?.kind === 'string' ? { target, key: key.value, fallback: args[1] } : undefined;
+}
+
+/** What the flow follows: names, attributes, subscripts, and dict reads with .get. */
+const followable = (node: SyntaxNode) => NAMES.has(node.type) || dictGet(node) !== undefined;
 const MAX_DEPTH = 24;
 const ABSL_DEFINE = /(^|\.)DEFINE_(integer|float|string|bool|boolean|enum|list|multi_integer|multi_float|multi_string)$/;
 const PARSE_ARGS = new Set(['parse_args', 'parse_known_args']);
@@ -76,7 +92,7 @@ export class ValueFlow {
    */
   reaching(use: SyntaxNode): FlowSource[] {
     const node = unparen(use);
-    if (!NAMES.has(node.type)) return [{ site: node, definition: 'argument' }];
+    if (!followable(node)) return [{ site: node, definition: 'argument' }];
     const out: FlowSource[] = [];
     for (const s of this.sources(node, 0)) {
       if (!s.unknown) out.push(s);
@@ -90,7 +106,7 @@ export class ValueFlow {
   /** The value written at one hop: a literal is the definition there (named `name`); a name is followed. */
   valueAt(expr: SyntaxNode, definition: FlowDefinition, name: string | undefined, depth: number): FlowSource[] {
     const node = unparen(expr);
-    if (!NAMES.has(node.type) || this.parametrized(node)) return [{ site: node, definition, name }];
+    if (!followable(node) || this.parametrized(node)) return [{ site: node, definition, name }];
     return this.sources(node, depth + 1).filter((s) => !s.unknown);
   }
 
@@ -113,6 +129,8 @@ export class ValueFlow {
 
   private follow(node: SyntaxNode, depth: number): FlowSource[] {
     if (this.parametrized(node)) return [{ site: node, definition: 'argument', reason: 'already parametrized' }];
+    const get = dictGet(node);
+    if (get) return this.getSources(node, get, depth);
     let res = this.scopes.resolve(node);
     // scopes.ts reports a subscript of a parameter (cfg["units"]) as that parameter: the object is followed here instead.
     if (res && node.type === 'subscript' && res.parameter && res.kind === 'unresolved') res = undefined;
@@ -127,7 +145,7 @@ export class ValueFlow {
       if (res.parameter) out.push(...this.callSiteSources(res.parameter, depth));
       if (reaches) {
         const value = unparen(res.value);
-        const further = NAMES.has(value.type) && !this.parametrized(value) ? this.sources(value, depth + 1) : [];
+        const further = followable(value) && !this.parametrized(value) ? this.sources(value, depth + 1) : [];
         if (further.length && further.some((s) => !s.unknown)) out.push(...further.filter((s) => !s.unknown));
         else out.push({ site: value, definition: res.definition, name: res.name });
       }
@@ -254,7 +272,7 @@ export class ValueFlow {
   /** Like reaching(), with a literal written at the use named `name` (range(3) in a loop: dense.repeats). */
   reachingNamed(use: SyntaxNode, name: string): FlowSource[] {
     const node = unparen(use);
-    if (!NAMES.has(node.type)) return [{ site: node, definition: 'argument', name }];
+    if (!followable(node)) return [{ site: node, definition: 'argument', name }];
     return this.reaching(use);
   }
 
@@ -350,13 +368,13 @@ export class ValueFlow {
     if (!object || !attr) return [{ site: node, definition: 'argument', unknown: true }];
     const label = `${object.text.replace(/\s+/g, '')}.${attr}`;
     const out: FlowSource[] = [];
-    for (const { site: obj, reason } of this.objectsOf(object, depth)) {
+    for (const { site: obj, reason, name } of this.objectsOf(object, depth)) {
       if (isFlags(obj)) {
         const absl = this.abslDefault(attr, label, depth);
         // FLAGS, unparsed = parser.parse_known_args() (TensorFlow's tutorials): argparse under absl's name.
         out.push(...(absl.length ? absl : this.argparseDefault(attr, label, depth)));
       } else if (obj.type === 'call' && isParseArgs(obj)) out.push(...this.argparseDefault(attr, label, depth));
-      else if (obj.type === 'call') out.push(...this.instanceAttribute(obj, attr, depth));
+      else if (obj.type === 'call') out.push(...this.instanceAttribute(obj, attr, depth, name));
       // args, _ = parser.parse_known_args(): unpacked, so not followed; its options are still the file's.
       else if (reason && /unpacked/.test(reason)) out.push(...this.argparseDefault(attr, label, depth));
     }
@@ -374,6 +392,29 @@ export class ValueFlow {
       const holder = obj.name ?? target.text.replace(/\s+/g, '');
       if (entry) out.push(...this.valueAt(entry, 'dict-entry', `${holder}.${key.value}`, depth));
       else out.push(...this.setAfterwards(obj.site, key.value, 'item', depth));
+    }
+    return out.length ? out : [{ site: node, definition: 'argument', unknown: true }];
+  }
+
+  /**
+   * cfg.get("units", 32) on a dict the file writes: its entry, else one set afterwards, else the
+   * fallback (the value then used). A dict the file does not write (os.environ) is not followed.
+   */
+  private getSources(node: SyntaxNode, get: NonNullable<ReturnType<typeof dictGet>>, depth: number): FlowSource[] {
+    const out: FlowSource[] = [];
+    for (const obj of this.objectsOf(get.target, depth)) {
+      const site = unparen(obj.site);
+      const isDict = site.type === 'dictionary' || (site.type === 'call' && site.childForFieldName('function')?.text === 'dict');
+      if (!isDict) continue;
+      const holder = obj.name ?? get.target.text.replace(/\s+/g, '');
+      const entry = dictEntry(site, get.key);
+      if (entry) {
+        out.push(...this.valueAt(entry, 'dict-entry', `${holder}.${get.key}`, depth));
+        continue;
+      }
+      const later = this.setAfterwards(obj.site, get.key, 'item', depth).filter((s) => !s.unknown);
+      if (later.length) out.push(...later);
+      else if (get.fallback) out.push(...this.valueAt(get.fallback, 'argument', `${holder}.${get.key}`, depth));
     }
     return out.length ? out : [{ site: node, definition: 'argument', unknown: true }];
   }
@@ -416,12 +457,13 @@ export class ValueFlow {
   }
 
   /** An attribute of an instance made in the file: Config(lr=...) for a dataclass field, self.x in __init__, a class attribute. */
-  private instanceAttribute(call: SyntaxNode, attr: string, depth: number): FlowSource[] {
+  private instanceAttribute(call: SyntaxNode, attr: string, depth: number, holder?: string): FlowSource[] {
     const callee = call.childForFieldName('function');
     const args = argumentsOf(call);
     if (callee && NAMESPACES.has(callee.text.split('.').pop() ?? '')) {
+      // A namespace has no class of its own to name it by: named by what holds it (hp.lr).
       const value = keyword(args, attr);
-      return value ? this.valueAt(value, 'argument', `${callee.text.split('.').pop()}.${attr}`, depth) : this.setAfterwards(call, attr, 'attribute', depth);
+      return value ? this.valueAt(value, 'argument', `${holder ?? callee.text.split('.').pop()}.${attr}`, depth) : this.setAfterwards(call, attr, 'attribute', depth);
     }
     const cls = this.userFunction(call);
     if (cls?.type !== 'class_definition') return this.setAfterwards(call, attr, 'attribute', depth);

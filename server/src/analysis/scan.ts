@@ -8,7 +8,7 @@ import { parseSyntax } from './parse';
 import type { SyntaxNode, SyntaxTree } from './syntax';
 import { findOutputLayers, taskFixed } from './roles';
 import { ScopeResolver } from './scopes';
-import { type FlowSource, ValueFlow } from './flow';
+import { dictGet, type FlowSource, ValueFlow } from './flow';
 import { findLayerLoops, intValue, LOOP_CALLABLE, loopParam } from './loops';
 import { defaultSpace } from './space';
 import { boundSpatialSpaces } from './shapes';
@@ -326,8 +326,9 @@ function writtenCandidates(text: string, call: CatalogueCall, arg: MatchedArg, f
   const written = unparen(arg.value);
   // An object passed as the value (Adam(...), ReLU(...)) has its own hyperparameters.
   if (written.type === 'call' && callIds.has(written.id)) return [];
-  // Names, attributes and subscripts (params['id'] too: a dict the file defines may be called params) are followed by resolvedCandidates.
-  if (['identifier', 'attribute', 'subscript'].includes(written.type)) return undefined;
+  // Names, attributes and subscripts (params['id'] too: a dict the file defines may be called params)
+  // and dict reads with .get are followed by resolvedCandidates.
+  if (['identifier', 'attribute', 'subscript'].includes(written.type) || dictGet(written)) return undefined;
   return analyseValue(text, call, arg, fixed, written, 'argument', undefined, arg.value, undefined, options);
 }
 

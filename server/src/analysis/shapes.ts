@@ -230,6 +230,7 @@ function literalOf(expr: SyntaxNode | undefined, scopes: ScopeResolver): number[
   if (!expr) return undefined;
   let node = unparen(expr);
   if (node.type === 'identifier' || node.type === 'attribute' || node.type === 'subscript') {
+    namesRead++;
     const res = scopes.resolve(node);
     if (res?.kind !== 'bound') return undefined;
     node = unparen(res.value);
@@ -301,25 +302,69 @@ const SPATIAL_PARAMS = ['kernel_size', 'pool_size', 'strides'];
 
 /** The candidates a chain's bounds change, by index. */
 function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, number[]>, scopes: ScopeResolver): Map<number, Candidate> {
-  // The domains of the tuned spatial values, per step.
+  // The tuned spatial values along the chain (an earlier chain through the same layer may have fixed some already).
+  const indices: number[] = [];
+  const inputs: Candidate[] = [];
+  for (const step of chain.steps) {
+    for (const i of (step.call && tunedAt.get(step.call.id)) || []) {
+      const c = candidates[i];
+      if (!c.tunable || !c.space) continue;
+      indices.push(i);
+      inputs.push(c);
+    }
+  }
+  // Nothing tuned along the chain: nothing to bound.
+  if (!inputs.length) return new Map();
+  const facts = chain.steps.map((step, i) => stepFacts(step, i, scopes));
+  const last = chain.steps[chain.steps.length - 1].node;
+  const kept = chainMemo.get(last);
+  if (kept && sameChain(kept, chain, facts, inputs)) {
+    const reused = new Map<number, Candidate>();
+    kept.outputs.forEach((o, k) => o && reused.set(indices[k], o));
+    return reused;
+  }
+  // The domains of the tuned values, per step.
   const domains: Domain[][] = [];
-  let any = false;
   for (const step of chain.steps) {
     const own: Domain[] = [];
     for (const i of (step.call && tunedAt.get(step.call.id)) || []) {
       const c = candidates[i];
-      // An earlier chain through the same layer may have fixed it already.
-      if (!c.tunable || !c.space) continue;
-      const values = valuesOf(c.space);
-      if (!values) continue;
-      own.push({ index: i, param: c.param, axes: c.element !== undefined ? [c.element] : 'all', current: c.current as number, values, changed: false });
-      any = true;
+      const values = c.tunable && c.space ? valuesOf(c.space) : undefined;
+      if (values) own.push({ index: i, param: c.param, axes: c.element !== undefined ? [c.element] : 'all', current: c.current as number, values, changed: false });
     }
     domains.push(own);
   }
-  // Nothing tuned along the chain: nothing to bound.
-  if (!any) return new Map();
-  const facts = chain.steps.map((step, i) => factsOf(step, i, scopes));
+  const out = domains.some((d) => d.length) ? simulateBounds(chain, facts, domains, candidates) : new Map<number, Candidate>();
+  chainMemo.set(last, { steps: chain.steps.slice(), shape: chain.shape, facts, inputs, outputs: indices.map((i) => out.get(i)) });
+  return out;
+}
+
+/**
+ * A chain's bounds, kept while everything they were computed from is the same object: the
+ * syntax copy keeps the nodes of unchanged statements and the scan their calls and candidates,
+ * so after an edit only the chains through the edited statement are simulated again.
+ */
+interface ChainMemo {
+  steps: Step[];
+  shape: number[];
+  facts: StepFacts[];
+  inputs: Candidate[];
+  outputs: (Candidate | undefined)[];
+}
+const chainMemo = new WeakMap<SyntaxNode, ChainMemo>();
+
+function sameChain(kept: ChainMemo, chain: Chain, facts: StepFacts[], inputs: Candidate[]): boolean {
+  if (kept.steps.length !== chain.steps.length || kept.shape.length !== chain.shape.length || kept.inputs.length !== inputs.length) return false;
+  for (let i = 0; i < chain.steps.length; i++) {
+    if (kept.steps[i].node !== chain.steps[i].node || kept.steps[i].call !== chain.steps[i].call || kept.facts[i] !== facts[i]) return false;
+  }
+  for (let i = 0; i < chain.shape.length; i++) if (kept.shape[i] !== chain.shape[i]) return false;
+  for (let i = 0; i < inputs.length; i++) if (kept.inputs[i] !== inputs[i]) return false;
+  return true;
+}
+
+/** Narrows the domains until no combination shrinks a feature map below 1; the candidates it changes. */
+function simulateBounds(chain: Chain, facts: StepFacts[], domains: Domain[][], candidates: Candidate[]): Map<number, Candidate> {
   for (let round = 0; round < 500; round++) {
     const failing = simulate(chain, facts, domains);
     if (failing === undefined) break;
@@ -358,6 +403,21 @@ function boundChain(chain: Chain, candidates: Candidate[], tunedAt: Map<number, 
     );
   }
   return out;
+}
+
+/** Names literalOf has resolved (a step whose facts read none depends on its own text only). */
+let namesRead = 0;
+/** Facts of a step that reads no names, kept while its call (or node) is the same object. */
+const factsMemo = new WeakMap<object, { first: boolean; facts: StepFacts }>();
+
+function stepFacts(step: Step, index: number, scopes: ScopeResolver): StepFacts {
+  const key = step.call ?? step.node;
+  const hit = factsMemo.get(key);
+  if (hit && hit.first === (index === 0)) return hit.facts;
+  const before = namesRead;
+  const facts = factsOf(step, index, scopes);
+  if (namesRead === before) factsMemo.set(key, { first: index === 0, facts });
+  return facts;
 }
 
 /** What simulating a step needs, read once per chain: its kind and the values written in it. */

@@ -70,7 +70,17 @@ interface ClassOption {
 /** The classes offered for an optimizer call, kept per catalogue and argument signature (a file repeats the same optimizer). */
 const optionsMemo = new WeakMap<Catalogue, Map<string, ClassOption[]>>();
 
+/** Each call's options, kept while the call is (the scan keeps the calls of unchanged statements). */
+const callOptions = new WeakMap<CatalogueCall, ClassOption[]>();
+
 function classOptions(catalogue: Catalogue, call: CatalogueCall): ClassOption[] {
+  let options = callOptions.get(call);
+  if (!options) callOptions.set(call, (options = signatureOptions(catalogue, call)));
+  // Each candidate gets its own list: spaces are changed by copy elsewhere, but never share them.
+  return options.map((o) => ({ name: o.name, drops: o.drops.slice() }));
+}
+
+function signatureOptions(catalogue: Catalogue, call: CatalogueCall): ClassOption[] {
   // What a class takes reads: the class, its keywords, how many positional arguments, any splat.
   let signature = call.spec.name;
   for (const arg of call.node.childForFieldName('arguments')?.namedChildren ?? []) {
@@ -88,8 +98,7 @@ function classOptions(catalogue: Catalogue, call: CatalogueCall): ClassOption[] 
     }
     if (memo.size < 1000) memo.set(signature, options);
   }
-  // Each candidate gets its own list: spaces are changed by copy elsewhere, but never share them.
-  return options.map((o) => ({ name: o.name, drops: o.drops.slice() }));
+  return options;
 }
 
 /** An expression for the module the class comes from, valid where the call is written. */

@@ -379,6 +379,7 @@ const ELEMENTWISE = new Set(['add', 'Add', 'subtract', 'Subtract', 'multiply', '
 const CONCAT = new Set(['concatenate', 'Concatenate']);
 const SPATIAL = new Set(['strides', 'subsample']);
 const MERGE_TEXT = /\b(?:add|Add|subtract|Subtract|multiply|Multiply|average|Average|maximum|Maximum|minimum|Minimum|concatenate|Concatenate)\s*\(|[^=!<>+]\+[^=+]/;
+const MERGE_WORDS = /\b(?:add|Add|subtract|Subtract|multiply|Multiply|average|Average|maximum|Maximum|minimum|Minimum|concatenate|Concatenate)\s*\(/;
 
 interface Step {
   /** The expression's node id (a layer application, or what a name is bound to). */
@@ -394,7 +395,8 @@ interface Step {
  */
 function mergeConstraints(calls: CatalogueCall[], candidates: readonly Candidate[], text: string, parts: NodeIndex[], scopes: ScopeResolver): Map<number, string> {
   const out = new Map<number, string>();
-  if (!MERGE_TEXT.test(text)) return out;
+  // (The + of a residual sum is looked for only when the file has one: the regex is slow on a long text.)
+  if (!MERGE_WORDS.test(text) && !(text.includes('+') && MERGE_TEXT.test(text))) return out;
   const byId = new Map<number, CatalogueCall>();
   for (const c of calls) byId.set(c.id, c);
   // Candidates by the argument nodes they are written at or used by.
